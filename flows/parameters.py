@@ -1,0 +1,65 @@
+"""The one typed parameter object of a month-end run; its defaults run the shipped sample."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, Field, model_validator
+
+from schemas.lines import SOURCES
+
+DEFAULT_DB = Path("data/journalize.duckdb")
+
+
+def sample_dataset() -> Path:
+    """The shipped sample: data/sample in a checkout, package data once installed."""
+    checkout = Path(__file__).resolve().parents[1] / "data" / "sample"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(resources.files("journalize_sample")))
+
+
+def month_end(period: str) -> dt.date:
+    """'2026-10' → 2026-10-31."""
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"period {period!r} is not YYYY-MM") from error
+
+
+def previous_month_end(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
+class RunParameters(BaseModel):
+    """A month-end run (SPEC §12 `journalize run`)."""
+
+    input_dir: Path = Field(default_factory=sample_dataset)
+    db_path: Path = DEFAULT_DB
+    reference_date: dt.date = Field(default_factory=previous_month_end)  # peildatum
+    invoice_date: dt.date | None = None  # defaults to the reference date
+    admin: str | None = None
+    sources: list[str] = Field(default_factory=lambda: list(SOURCES))
+    include_credit_lines: bool = False  # meenemen te crediteren regels
+    journalize: bool = True
+    pro_forma: bool = False
+    batch_rows: int = 250_000
+
+    @model_validator(mode="after")
+    def _defaults(self) -> "RunParameters":
+        if self.invoice_date is None:
+            self.invoice_date = self.reference_date
+        unknown = sorted(set(self.sources) - set(SOURCES))
+        if unknown:
+            raise ValueError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        return self
+
+    @classmethod
+    def for_period(cls, period: str, **values) -> "RunParameters":
+        day = month_end(period)
+        return cls(reference_date=day, invoice_date=day, **values)

@@ -1,0 +1,270 @@
+"""The month-end run as plain Python: ingest → validate → map → group → number → journalise →
+persist, in one DuckDB transaction. The CLI calls this directly; ``flows.month_end`` wraps the
+same stages as Prefect tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from flows.parameters import RunParameters
+from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
+from transforms import (
+    coda,
+    configuration,
+    group,
+    ingest,
+    journalise,
+    number,
+    persist,
+    sqlfile,
+    validate,
+)
+from transforms import map as mapping
+from transforms.validate import ConfigurationError
+
+log = logging.getLogger("journalize")
+
+
+class RunFailed(Exception):
+    """A run that stopped; nothing was written. Carries the messages to show."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    db_path: Path
+    params: RunParameters
+    counts: dict[str, int] = field(default_factory=dict)
+    invoices_by_journal: list[tuple] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    open_reasons: list[tuple[str, int]] = field(default_factory=list)
+    skipped_numbers: list[tuple] = field(default_factory=list)
+    pro_forma: list[tuple] = field(default_factory=list)
+
+
+Stage = Callable[[duckdb.DuckDBPyConnection, RunParameters], None]
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(db_path))
+    except duckdb.IOException as error:
+        raise RunFailed([f"database {db_path} cannot be opened: {str(error).splitlines()[0]}"]) from error
+
+
+def prepare_session(con: duckdb.DuckDBPyConnection) -> None:
+    """Output tables, macros and functions a run needs in its connection."""
+    persist.create_output_tables(con)
+    sqlfile.run_script(con, "common", "macros")
+    coda.register(con)
+
+
+# --- the stages, in order -------------------------------------------------------------------------
+
+
+def load_configuration(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    files = ingest.find_tables(params.input_dir)
+    _input_files(con, files)
+    validate.load_master(con, files, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES)
+    faults = configuration.configuration_faults(con)
+    if faults:
+        raise ConfigurationError(faults)
+
+
+def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    files = ingest.find_tables(params.input_dir)
+    validate.load_lines(con, files, LINE_SCHEMAS, params.batch_rows)
+
+
+def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    mapping.stage_lines(con)
+    mapping.map_lines(
+        con, reference_date=params.reference_date, admin=params.admin, sources=params.sources
+    )
+
+
+def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    group.group_lines(con, invoice_date=params.invoice_date)
+
+
+def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    number.number_invoices(con, journalize=params.journalize)
+
+
+def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    journalise.journalise(con)
+
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("load configuration", load_configuration),
+    ("load lines", load_lines),
+    ("map", map_lines),
+    ("group", group_lines),
+    ("number", number_invoices),
+    ("journalise", journalise_invoices),
+)
+
+
+def run_month_end(
+    params: RunParameters,
+    *,
+    runner: Callable[[str, Stage, duckdb.DuckDBPyConnection, RunParameters], None] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """One month-end run. `runner` lets the Prefect flow wrap each stage as a task."""
+    runner = runner or (lambda name, stage, con, p: stage(con, p))
+    with _transaction(params.db_path, commit=not params.pro_forma) as con:
+        run_id = persist.next_run_id(con)
+        started = dt.datetime.now()
+        stages = STAGES[:4] if params.pro_forma else STAGES
+        for name, stage in stages:
+            if progress:
+                progress(name)
+            log.info("stage %s", name)
+            runner(name, stage, con, params)
+        if params.pro_forma:
+            return RunResult(None, params.db_path, params, pro_forma=_pro_forma(con))
+        if progress:
+            progress("persist")
+        persist.persist_run(con, run_id)
+        _record_run(con, run_id, params, started)
+        return summarise(con, run_id, params)
+
+
+@contextmanager
+def _transaction(db_path: Path, *, commit: bool = True):
+    """One run = one transaction: it commits whole or not at all (pro forma never commits)."""
+    con = connect(db_path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        prepare_session(con)
+        yield con
+        con.execute("COMMIT" if commit else "ROLLBACK")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # closing the connection discards the transaction all the same
+        raise
+    finally:
+        con.close()
+
+
+def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
+    con.execute('CREATE OR REPLACE TEMP TABLE input_files ("table" VARCHAR, display VARCHAR)')
+    rows = [(t.table, t.display) for t in files.values()]
+    if rows:
+        con.executemany("INSERT INTO input_files VALUES (?, ?)", rows)
+
+
+def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -> None:
+    con.execute(
+        """
+        INSERT INTO runs BY NAME
+        SELECT $run_id AS run_id, 'run' AS command, 'succeeded' AS status,
+               $started AS started_at, now()::TIMESTAMP AS finished_at,
+               $input_dir AS input_dir, $reference_date AS reference_date,
+               $invoice_date AS invoice_date, $admin AS admin_id, $sources AS sources,
+               $include_credit_lines AS include_credit_lines, $journalize AS journalize,
+               (SELECT count(*) FROM mapped_lines) AS lines_read,
+               (SELECT count(*) FROM mapped_lines WHERE status IN ('to_invoice', 'invoiced'))
+                   AS lines_invoiced,
+               (SELECT count(*) FROM mapped_lines WHERE status = 'open') AS lines_open,
+               (SELECT count(*) FROM mapped_lines WHERE status = 'rejected') AS lines_rejected,
+               (SELECT count(*) FROM mapped_lines WHERE status = 'excluded') AS lines_excluded,
+               (SELECT count(*) FROM run_invoices) AS invoices,
+               (SELECT count(*) FROM run_journal_entries) AS journal_entry_lines
+        """,
+        {
+            "run_id": run_id,
+            "started": started,
+            "input_dir": str(params.input_dir),
+            "reference_date": params.reference_date,
+            "invoice_date": params.invoice_date,
+            "admin": params.admin,
+            "sources": ",".join(params.sources),
+            "include_credit_lines": params.include_credit_lines,
+            "journalize": params.journalize,
+        },
+    )
+
+
+def summarise(con, run_id: int, params: RunParameters) -> RunResult:
+    counts = dict(
+        zip(
+            ("lines_read", "lines_invoiced", "lines_open", "lines_rejected", "lines_excluded",
+             "invoices", "journal_entry_lines"),
+            con.execute(
+                "SELECT lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded, "
+                "invoices, journal_entry_lines FROM runs WHERE run_id = $r",
+                {"r": run_id},
+            ).fetchone(),
+        )
+    )
+    by_journal = con.execute(
+        """
+        SELECT admin_id, journal_code, count(*), sum(total_excl_vat), sum(vat_amount),
+               sum(total_incl_vat)
+        FROM invoices WHERE run_id = $r GROUP BY ALL ORDER BY ALL
+        """,
+        {"r": run_id},
+    ).fetchall()
+    rejected = [r[0] for r in con.execute(
+        "SELECT message FROM rejected_lines WHERE run_id = $r ORDER BY \"table\", row_number",
+        {"r": run_id},
+    ).fetchall()]
+    open_reasons = con.execute(
+        """
+        SELECT status_reason, count(*)
+        FROM billable_lines WHERE run_id = $r AND status = 'open' GROUP BY 1 ORDER BY 2 DESC
+        """,
+        {"r": run_id},
+    ).fetchall()
+    skipped = con.execute(
+        "SELECT admin_id, journal_code, invoice_number, reason FROM skipped_numbers "
+        "WHERE run_id = $r ORDER BY ALL",
+        {"r": run_id},
+    ).fetchall()
+    return RunResult(run_id, params.db_path, params, counts, by_journal, rejected, open_reasons, skipped)
+
+
+def _pro_forma(con) -> list[tuple]:
+    return con.execute(
+        """
+        SELECT admin_id, journal_code, debtor_id, description, line_count, total_excl_vat,
+               vat_amount, total_incl_vat
+        FROM draft_invoices ORDER BY admin_id, journal_code, debtor_id, collect_key
+        """
+    ).fetchall()
+
+
+def check_configuration(input_dir: Path) -> list[str]:
+    """`journalize check`: every configuration fault of a dataset, one message each."""
+    con = duckdb.connect()
+    try:
+        prepare_session(con)
+        load_configuration(con, RunParameters(input_dir=input_dir, db_path=Path(":memory:")))
+    except ConfigurationError as error:
+        return error.messages
+    finally:
+        con.close()
+    return []
+
+
+def pro_forma(params: RunParameters, **kwargs) -> RunResult:
+    """The invoices a run would make, per administration, without numbering or writing anything."""
+    return run_month_end(params.model_copy(update={"pro_forma": True}), **kwargs)

@@ -1,0 +1,138 @@
+"""Column builders shared by every schema: the text formats journalize accepts.
+
+Each builder returns a pandera ``Column`` over raw text with checks named after the rule they
+enforce (the name lands in ``rejected_lines.check``) and an error message for people; its
+``metadata["sql_type"]`` is the DuckDB type the engine casts the text to once it passed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+TRUE_WORDS = ("true", "1", "yes", "y", "t", "ja", "j")
+FALSE_WORDS = ("false", "0", "no", "n", "f", "nee")
+
+
+def _column(
+    sql_type: str, checks: list[pa.Check], optional: bool, value_required: bool = True
+) -> pa.Column:
+    checks = list(checks)
+    if not optional and value_required:
+        checks.insert(0, _required())
+    return pa.Column(
+        str,
+        checks=checks,
+        nullable=True,  # emptiness is reported by the `required` check, with its own message
+        required=not optional,
+        coerce=False,
+        metadata={"sql_type": sql_type, "optional": optional},
+    )
+
+
+def _required() -> pa.Check:
+    return pa.Check(
+        lambda s: s.notna(),
+        ignore_na=False,
+        name="required",
+        error="a value is required",
+    )
+
+
+def text(*, optional: bool = False, isin: tuple[str, ...] | None = None) -> pa.Column:
+    checks = []
+    if isin is not None:
+        checks.append(
+            pa.Check(
+                lambda s, allowed=isin: s.isin(allowed),
+                name="isin",
+                error=f"must be one of {', '.join(isin)}",
+            )
+        )
+    return _column("VARCHAR", checks, optional)
+
+
+def digits(*, optional: bool = False) -> pa.Column:
+    return _column(
+        "VARCHAR",
+        [pa.Check(lambda s: s.str.fullmatch(r"\d+"), name="digits", error="must be digits only")],
+        optional,
+    )
+
+
+def decimal(scale: int, *, optional: bool = False, precision: int = 18) -> pa.Column:
+    """A decimal with '.' as decimal point, at most `scale` decimals and fitting DECIMAL(p, s)."""
+    integer_digits = precision - scale
+    pattern = rf"[+-]?\d{{1,{integer_digits}}}(\.\d{{1,{scale}}})?"
+    return _column(
+        f"DECIMAL({precision},{scale})",
+        [
+            pa.Check(
+                lambda s, p=pattern: s.str.fullmatch(p),
+                name=f"decimal({precision},{scale})",
+                error=(
+                    f"must be a number with '.' as decimal point, at most {integer_digits} digits "
+                    f"before and {scale} after it"
+                ),
+            )
+        ],
+        optional,
+    )
+
+
+def integer(*, optional: bool = False) -> pa.Column:
+    return _column(
+        "BIGINT",
+        [pa.Check(lambda s: s.str.fullmatch(r"[+-]?\d{1,18}"), name="integer", error="must be a whole number")],
+        optional,
+    )
+
+
+def date(*, optional: bool = False) -> pa.Column:
+    def valid(s: pd.Series) -> pd.Series:
+        shaped = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        parsed = pd.to_datetime(s.where(shaped), format="%Y-%m-%d", errors="coerce")
+        return shaped & parsed.notna()
+
+    return _column(
+        "DATE",
+        [pa.Check(valid, name="iso_date", error="must be a real date written YYYY-MM-DD")],
+        optional,
+    )
+
+
+def boolean(*, optional: bool = False) -> pa.Column:
+    """A flag. The column must be there unless optional; an empty value means false, as Profit
+    exports an unticked box."""
+    words = TRUE_WORDS + FALSE_WORDS
+    return _column(
+        "BOOLEAN",
+        [
+            pa.Check(
+                lambda s: s.str.lower().isin(words),
+                name="boolean",
+                error="must be true or false",
+            )
+        ],
+        optional,
+        value_required=False,
+    )
+
+
+def table(name: str, columns: dict[str, pa.Column], *, grain: str) -> pa.DataFrameSchema:
+    """A raw-table schema; extra columns are allowed (free fields that allocation links may name)."""
+    return pa.DataFrameSchema(
+        columns,
+        name=name,
+        description=grain,
+        strict=False,
+        coerce=False,
+    )
+
+
+def sql_type(column: pa.Column) -> str:
+    return column.metadata["sql_type"]
+
+
+def is_optional(column: pa.Column) -> bool:
+    return bool(column.metadata.get("optional"))

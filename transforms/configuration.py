@@ -1,0 +1,33 @@
+"""Configuration check (`journalize check`, SPEC §3 and §5): one message per fault.
+
+Runs over the typed master tables that ``validate.load_master`` made. Each rule is a SQL file in
+``sql/check`` returning one ``message`` per fault; the CODA mask rule is python (``coda``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from transforms import sqlfile
+from transforms.coda import mask_faults
+
+CHECKS = (
+    "master_references",
+    "duplicate_integration_types",
+    "journal_types",
+    "integration_type_flags",
+    "account_references",
+    "overlapping_number_series",
+)
+
+
+def configuration_faults(con: duckdb.DuckDBPyConnection) -> list[str]:
+    messages: list[str] = []
+    for name in CHECKS:
+        messages.extend(row[0] for row in sqlfile.run(con, "check", name).fetchall())
+    masks = con.execute(
+        "SELECT admin_id, coda_mask FROM administrations WHERE coda_mask IS NOT NULL ORDER BY 1"
+    ).fetchall()
+    for admin_id, mask in masks:
+        messages.extend(f"administration {admin_id}: {fault}" for fault in mask_faults(mask))
+    return messages

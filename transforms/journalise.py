@@ -1,0 +1,21 @@
+"""Stage 6, journalise (SPEC §9): balanced journal entries and open items of the run's invoices."""
+
+from __future__ import annotations
+
+import duckdb
+
+from transforms import sqlfile
+
+
+class UnbalancedEntryError(Exception):
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+def journalise(con: duckdb.DuckDBPyConnection) -> None:
+    sqlfile.run(con, "journalise", "run_journal_entries")
+    faults = [row[0] for row in sqlfile.run(con, "journalise", "unbalanced_entries").fetchall()]
+    if faults:
+        raise UnbalancedEntryError(faults)
+    sqlfile.run(con, "journalise", "run_open_items")

@@ -1,0 +1,31 @@
+"""Stage 3, map (SPEC §4): put every line table in one canonical shape (``staged_lines``), check
+the rules across rows and tables, and decide per line its administration, integration type,
+revenue account, amount and status in this run (``mapped_lines``: one row per input line)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from transforms import sqlfile
+
+
+def stage_lines(con: duckdb.DuckDBPyConnection) -> None:
+    sqlfile.run(con, "map", "staged_lines")
+    sqlfile.run(con, "validate", "reference_rejections")
+
+
+def map_lines(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    reference_date: dt.date,
+    admin: str | None,
+    sources: list[str],
+) -> None:
+    sqlfile.run(
+        con,
+        "map",
+        "mapped_lines",
+        {"reference_date": reference_date, "admin": admin, "sources": sources},
+    )

@@ -1,0 +1,39 @@
+-- Money helpers used by every stage: exact decimals, rounded half-up (away from zero) to cents.
+CREATE OR REPLACE TEMP MACRO money(x) AS round(x, 2)::DECIMAL(18, 2);
+-- x% of an amount (percent numbers, 2.5 = 2.5 %), never through binary floating point.
+CREATE OR REPLACE TEMP MACRO pct_of(amount, pct) AS
+    money(amount::DECIMAL(38, 2) * coalesce(pct, 0)::DECIMAL(38, 4) * 0.01::DECIMAL(38, 2));
+CREATE OR REPLACE TEMP MACRO line_amount(quantity, unit_price, is_credit) AS
+    CASE WHEN is_credit
+         THEN -abs(money(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)))
+         ELSE money(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) END;
+CREATE OR REPLACE TEMP MACRO to_bool(x) AS
+    coalesce(lower(x) IN ('true', '1', 'yes', 'y', 't', 'ja', 'j'), false);
+-- SPEC §6: the name behind each source code of a financial description.
+CREATE OR REPLACE TEMP MACRO source_name(code) AS CASE code
+    WHEN 'vkf' THEN 'Verkoopfactuur'
+    WHEN 'bdf' THEN 'Balie-/directfactuur'
+    WHEN 'abo' THEN 'Abonnementsfacturen'
+    WHEN 'pro' THEN 'Projectfacturen'
+    WHEN 'crm' THEN 'Cursusfacturen'
+    WHEN 'vzf' THEN 'Verzamelfactuur'
+    WHEN 'vrd' THEN 'Voorraad'
+END;
+-- SPEC §6 `[<src>] <text>` for one financial_description option; project-based options fall
+-- back to the debtor's name when the invoice has no single project to name.
+CREATE OR REPLACE TEMP MACRO financial_description(
+    opt, code, debtor_id, debtor_name, delivery_date,
+    project_count, project_id, project_description, phase_id, phase_description
+) AS '[' || code || '] ' || CASE
+    WHEN opt = 'source_description' THEN source_name(code)
+    WHEN opt = 'source_debtor_name' THEN debtor_name
+    WHEN opt = 'source_debtor_number_name' THEN debtor_id || ' - ' || debtor_name
+    WHEN opt = 'source_delivery_week' THEN 'week ' || strftime(delivery_date, '%G-%V')
+    WHEN opt = 'source_project_description' AND project_count = 1
+        THEN coalesce(project_description, project_id)
+    WHEN opt = 'source_project_number_description' AND project_count = 1
+        THEN concat_ws(' ', project_id, project_description)
+    WHEN opt = 'source_project_phase_description' AND project_count = 1
+        THEN concat_ws(' ', project_id, phase_id, phase_description)
+    ELSE debtor_name
+END;

@@ -1,0 +1,82 @@
+-- SPEC §9: one balanced entry per journalised invoice, dated on the invoice date, plus a
+-- settlement entry in the cash_sale journal for counter sales paid cash, pin or chip.
+-- Signed amounts (positive = debit) are split so that debit and credit are never negative;
+-- lines of zero are left out, except the debtor line that carries the invoice.
+-- Grain: one row per entry line.
+CREATE OR REPLACE TEMP TABLE run_journal_entries AS
+WITH
+inv AS (SELECT * FROM run_invoices WHERE journalized),
+lines AS (
+    -- debtor (receivable)
+    SELECT invoice_number, 'invoice' AS entry_kind, 1 AS kind, receivables_account AS account,
+           NULL::VARCHAR AS vat_code, total_incl_vat AS amount, true AS is_debtor_line
+    FROM inv
+    UNION ALL
+    -- revenue per (account, VAT code)
+    SELECT l.invoice_number, 'invoice', 2, l.account, l.vat_code, -sum(l.amount), false
+    FROM run_invoice_lines AS l JOIN inv USING (invoice_number)
+    GROUP BY l.invoice_number, l.account, l.vat_code
+    UNION ALL
+    -- VAT per code on its payable account
+    SELECT v.invoice_number, 'invoice', 3, c.payable_account, v.vat_code, -v.vat, false
+    FROM run_invoice_vat AS v
+    JOIN inv AS i USING (invoice_number)
+    JOIN vat_codes AS c ON c.admin_id = i.admin_id AND c.vat_code = v.vat_code
+    UNION ALL
+    -- invoice discount per VAT code, a debit
+    SELECT v.invoice_number, 'invoice', 4, t.invoice_discount_account, v.vat_code,
+           v.invoice_discount, false
+    FROM run_invoice_vat AS v
+    JOIN inv AS i USING (invoice_number)
+    JOIN integration_types AS t USING (admin_id, integration_type)
+    UNION ALL
+    -- credit restriction (kredietbeperking), outside the VAT base
+    SELECT v.invoice_number, 'invoice', 5, t.credit_restriction_account, NULL,
+           -sum(v.credit_restriction), false
+    FROM run_invoice_vat AS v
+    JOIN inv AS i USING (invoice_number)
+    JOIN integration_types AS t USING (admin_id, integration_type)
+    GROUP BY v.invoice_number, t.credit_restriction_account
+    UNION ALL
+    -- counter sale paid at once: cash/bank debited, receivable settled
+    SELECT i.invoice_number, 'settlement', 1, j.contra_account, NULL, i.total_incl_vat, false
+    FROM inv AS i
+    JOIN journals AS j ON j.admin_id = i.admin_id AND j.journal_code = i.cash_journal_code
+    UNION ALL
+    SELECT invoice_number, 'settlement', 2, receivables_account, NULL, -total_incl_vat, true
+    FROM inv WHERE cash_journal_code IS NOT NULL
+),
+kept AS (
+    SELECT * FROM lines WHERE amount <> 0 OR (is_debtor_line AND entry_kind = 'invoice')
+),
+entries AS (
+    SELECT
+        k.*, i.admin_id, i.invoice_date, i.due_date, i.debtor_id, i.source_code,
+        CASE k.entry_kind WHEN 'invoice' THEN i.journal_code ELSE i.cash_journal_code END
+            AS journal_code,
+        CASE k.entry_kind WHEN 'invoice' THEN i.description ELSE i.cash_description END
+            AS description
+    FROM kept AS k JOIN inv AS i USING (invoice_number)
+)
+SELECT
+    admin_id,
+    journal_code,
+    (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
+        + dense_rank() OVER (ORDER BY admin_id, journal_code, invoice_number, entry_kind)
+        AS entry_id,
+    row_number() OVER (
+        PARTITION BY invoice_number, entry_kind ORDER BY kind, account, vat_code NULLS FIRST
+    )::INTEGER AS line_no,
+    invoice_date AS entry_date,
+    year(invoice_date)::INTEGER AS fiscal_year,
+    month(invoice_date)::INTEGER AS period,
+    account,
+    CASE WHEN is_debtor_line THEN debtor_id END AS debtor_id,
+    invoice_number,
+    description,
+    greatest(amount, 0)::DECIMAL(18, 2) AS debit,
+    greatest(-amount, 0)::DECIMAL(18, 2) AS credit,
+    vat_code,
+    source_code AS source,
+    CASE WHEN is_debtor_line THEN due_date END AS due_date
+FROM entries

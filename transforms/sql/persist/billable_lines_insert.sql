@@ -1,0 +1,14 @@
+INSERT INTO billable_lines BY NAME
+SELECT
+    m.source, m.line_id, m.row_number, m.admin_id, m.debtor_id, m.line_date, m.item_code,
+    m.article_group, m.integration_group, m.description, m.quantity, m.unit_price, m.vat_code,
+    m.is_credit, m.manual, m.order_id, m.receipt_id, m.payment_method, m.delivery_date, m.amount,
+    CASE WHEN m.status = 'to_invoice' THEN 'invoiced' ELSE m.status END AS status,
+    m.status_reason,
+    g.collect_key,
+    l.invoice_number,
+    $run_id AS run_id
+FROM mapped_lines AS m
+LEFT JOIN grouped_lines AS g USING (source, row_number)
+LEFT JOIN run_invoice_lines AS l ON l.source = m.source AND l.line_id = m.line_id
+WHERE m.earlier_invoice_number IS NULL

@@ -1,0 +1,78 @@
+-- The output database (SPEC §11): stable names that analysts and tests query.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER, command VARCHAR, status VARCHAR,
+    started_at TIMESTAMP, finished_at TIMESTAMP,
+    input_dir VARCHAR, reference_date DATE, invoice_date DATE,
+    admin_id VARCHAR, sources VARCHAR, include_credit_lines BOOLEAN, journalize BOOLEAN,
+    lines_read BIGINT, lines_invoiced BIGINT, lines_open BIGINT, lines_rejected BIGINT,
+    lines_excluded BIGINT, invoices BIGINT, journal_entry_lines BIGINT
+);
+-- one row per input line (source, line_id): its latest status
+CREATE TABLE IF NOT EXISTS billable_lines (
+    source VARCHAR, line_id VARCHAR, row_number BIGINT,
+    admin_id VARCHAR, debtor_id VARCHAR, line_date DATE, item_code VARCHAR, article_group VARCHAR,
+    integration_group VARCHAR, description VARCHAR,
+    quantity DECIMAL(18, 4), unit_price DECIMAL(18, 4), vat_code VARCHAR,
+    is_credit BOOLEAN, manual BOOLEAN,
+    order_id VARCHAR, receipt_id VARCHAR, payment_method VARCHAR, delivery_date DATE,
+    amount DECIMAL(18, 2), status VARCHAR, status_reason VARCHAR, collect_key VARCHAR,
+    invoice_number VARCHAR, run_id INTEGER
+);
+-- one row per (run, table, row, column, check) that a line broke
+CREATE TABLE IF NOT EXISTS rejected_lines (
+    "table" VARCHAR, line_id VARCHAR, row_number BIGINT, "column" VARCHAR, "check" VARCHAR,
+    value VARCHAR, message VARCHAR, run_id INTEGER
+);
+-- one row per invoice
+CREATE TABLE IF NOT EXISTS invoices (
+    admin_id VARCHAR, invoice_number VARCHAR, journal_code VARCHAR, integration_type VARCHAR,
+    debtor_id VARCHAR, invoice_date DATE, due_date DATE, is_credit BOOLEAN, is_collective BOOLEAN,
+    collect_key VARCHAR, sources VARCHAR, currency VARCHAR, payment_method VARCHAR,
+    total_excl_vat DECIMAL(18, 2), vat_amount DECIMAL(18, 2), total_incl_vat DECIMAL(18, 2),
+    description VARCHAR, coda_reference VARCHAR, journalized BOOLEAN, line_count BIGINT,
+    run_id INTEGER
+);
+-- one row per (invoice, VAT code): the amounts of SPEC §9 before they become entry lines
+CREATE TABLE IF NOT EXISTS invoice_vat (
+    invoice_number VARCHAR, vat_code VARCHAR, vat_rate DECIMAL(9, 4), gross DECIMAL(18, 2),
+    invoice_discount DECIMAL(18, 2), net DECIMAL(18, 2), vat DECIMAL(18, 2),
+    credit_restriction DECIMAL(18, 2), run_id INTEGER
+);
+-- one row per invoiced line
+CREATE TABLE IF NOT EXISTS invoice_lines (
+    invoice_number VARCHAR, source VARCHAR, line_id VARCHAR, admin_id VARCHAR, debtor_id VARCHAR,
+    line_date DATE, item_code VARCHAR, article_group VARCHAR, description VARCHAR,
+    quantity DECIMAL(18, 4), unit_price DECIMAL(18, 4), account VARCHAR, vat_code VARCHAR,
+    amount DECIMAL(18, 2), is_credit BOOLEAN, manual BOOLEAN, line_status VARCHAR, run_id INTEGER
+);
+-- one row per journal entry line; debit and credit never negative
+CREATE TABLE IF NOT EXISTS journal_entries (
+    admin_id VARCHAR, journal_code VARCHAR, entry_id BIGINT, line_no INTEGER, entry_date DATE,
+    fiscal_year INTEGER, period INTEGER, account VARCHAR, debtor_id VARCHAR,
+    invoice_number VARCHAR, description VARCHAR, debit DECIMAL(18, 2), credit DECIMAL(18, 2),
+    vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS entry_allocations (
+    entry_id BIGINT, line_no INTEGER, axis VARCHAR, code VARCHAR
+);
+-- one row per invoice: the receivable (openstaande post)
+CREATE TABLE IF NOT EXISTS open_items (
+    admin_id VARCHAR, debtor_id VARCHAR, invoice_number VARCHAR, invoice_date DATE, due_date DATE,
+    amount DECIMAL(18, 2), amount_open DECIMAL(18, 2), payment_discount_pct DECIMAL(9, 4),
+    payment_discount_date DATE, run_id INTEGER
+);
+-- one row per numbering journal: the last number issued (teller laatste factuur)
+CREATE TABLE IF NOT EXISTS journal_counters (
+    admin_id VARCHAR, journal_code VARCHAR, last_invoice_number BIGINT, run_id INTEGER
+);
+-- one row per number the counter passed over because it was already used
+CREATE TABLE IF NOT EXISTS skipped_numbers (
+    admin_id VARCHAR, journal_code VARCHAR, invoice_number VARCHAR, reason VARCHAR, run_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS subscription_state (
+    subscription_id VARCHAR, item_code VARCHAR, billed_through DATE, run_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS deferral_schedule (
+    admin_id VARCHAR, invoice_number VARCHAR, account VARCHAR, deferral_account VARCHAR,
+    release_date DATE, amount DECIMAL(18, 2), entry_id BIGINT, run_id INTEGER
+);

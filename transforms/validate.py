@@ -1,0 +1,221 @@
+"""Stage 2, validate: check every raw table against its pandera schema, then cast it.
+
+* Master tables are small: validated in pandas in one go; any fault is a configuration error.
+* Line tables are large: validated in bounded batches streamed out of DuckDB as Arrow (never one
+  pandas copy of a whole table). A bad row does not stop the run: it is quarantined in the TEMP
+  table ``line_rejections`` (grain: one row per (table, row, column, check)) with the rule broken
+  and a readable message, and the other rows go on.
+
+After the format checks the engine casts each table to its typed TEMP table (master: the table's
+own name; lines: ``typed_<table>``), using the SQL type each schema column declares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+
+from schemas.columns import is_optional, sql_type
+from transforms import sqlfile
+from transforms.ingest import ROW, TableFile, _quote, create_empty_raw, ingest_raw, raw_table_name
+
+BATCH_ROWS = 250_000
+
+
+class ConfigurationError(Exception):
+    """Master data or settings that a run cannot start on; carries one message per fault."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass(frozen=True)
+class Fault:
+    row: int | None
+    column: str | None
+    check: str
+    value: str | None
+    message: str
+
+
+# --- master data -------------------------------------------------------------------------------
+
+
+def load_master(
+    con: duckdb.DuckDBPyConnection,
+    files: dict[str, TableFile],
+    schemas: dict[str, pa.DataFrameSchema],
+    required: tuple[str, ...],
+) -> None:
+    """Ingest, validate and cast every master table; raise ConfigurationError listing all faults."""
+    messages: list[str] = []
+    for table, schema in schemas.items():
+        table_file = files.get(table)
+        where = f"master/{table}"
+        if table_file is None:
+            if table in required:
+                messages.append(f"{where}: required table is missing (no {table}.csv or .parquet)")
+            create_empty_raw(con, table, list(schema.columns))
+        else:
+            where = table_file.display
+            present = ingest_raw(con, table_file)
+            missing = _missing_columns(schema, present)
+            if missing:
+                messages.extend(f"{where}: column {c} is missing" for c in missing)
+                continue
+            _add_absent_optional_columns(con, table, schema, present)
+            frame = con.table(raw_table_name(table)).df().set_index(ROW)
+            for fault in _faults(schema, frame):
+                messages.append(_describe(where, fault))
+        _cast(con, table, table, schema)
+    if messages:
+        raise ConfigurationError(messages)
+
+
+# --- billable lines ------------------------------------------------------------------------------
+
+
+def load_lines(
+    con: duckdb.DuckDBPyConnection,
+    files: dict[str, TableFile],
+    schemas: dict[str, pa.DataFrameSchema],
+    batch_rows: int = BATCH_ROWS,
+) -> None:
+    """Ingest, validate (in batches) and cast every line table; faults go to line_rejections."""
+    sqlfile.run(con, "validate", "line_rejections")
+    for table, schema in schemas.items():
+        table_file = files.get(table)
+        if table_file is None:
+            create_empty_raw(con, table, list(schema.columns))
+        else:
+            present = ingest_raw(con, table_file)
+            missing = _missing_columns(schema, present)
+            _add_absent_optional_columns(con, table, schema, present + missing)
+            if missing:
+                _reject_whole_table(con, table_file, missing)
+            else:
+                _validate_in_batches(con, table_file, schema, batch_rows)
+        _cast(con, table, f"typed_{table}", schema)
+
+
+def _validate_in_batches(
+    con: duckdb.DuckDBPyConnection, table_file: TableFile, schema: pa.DataFrameSchema, rows: int
+) -> None:
+    raw = _quote(raw_table_name(table_file.table))
+    columns = ", ".join(_quote(c) for c in schema.columns)
+    reader = con.sql(f"SELECT {ROW}, {columns} FROM {raw} ORDER BY {ROW}").to_arrow_reader(rows)
+    faults: list[Fault] = []
+    for batch in reader:
+        faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
+    del reader  # the connection takes no other query while a result streams
+    if faults:
+        _store(con, table_file, faults)
+
+
+def _reject_whole_table(con: duckdb.DuckDBPyConnection, table_file: TableFile, missing: list[str]) -> None:
+    """A required column is missing: no row of the file can be read, so every row is quarantined."""
+    raw = _quote(raw_table_name(table_file.table))
+    for column in missing:
+        con.execute(
+            f"INSERT INTO line_rejections SELECT $table, {ROW}, $column, 'column_present', NULL, "
+            f"$where || ' row ' || {ROW} || ': column ' || $column || ' is missing from the file "
+            f"[rule column_present]' FROM {raw}",
+            {"table": table_file.table, "column": column, "where": table_file.display},
+        )
+
+
+def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault]) -> None:
+    frame = pd.DataFrame(
+        {
+            "table": table_file.table,
+            "row_number": [f.row for f in faults],
+            "column": [f.column for f in faults],
+            "check": [f.check for f in faults],
+            "value": [f.value for f in faults],
+            "message": [_describe(table_file.display, f) for f in faults],
+        }
+    )
+    con.execute("INSERT INTO line_rejections SELECT * FROM frame")
+
+
+# --- shared ---------------------------------------------------------------------------------------
+
+
+def _missing_columns(schema: pa.DataFrameSchema, present: list[str]) -> list[str]:
+    return [
+        name
+        for name, column in schema.columns.items()
+        if name not in present and not is_optional(column)
+    ]
+
+
+def _add_absent_optional_columns(
+    con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema, present: list[str]
+) -> None:
+    raw = _quote(raw_table_name(table))
+    for name in schema.columns:
+        if name not in present:
+            con.execute(f"ALTER TABLE {raw} ADD COLUMN {_quote(name)} VARCHAR")
+
+
+def _faults(schema: pa.DataFrameSchema, frame: pd.DataFrame):
+    """Every failure pandera finds in a frame (lazy: all of them, not the first)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        # pandera reports a check by its error text when it has one: map back to name and text
+        checks = {
+            (name, check.error or check.name): (check.name, check.error or check.name)
+            for name, column in schema.columns.items()
+            for check in column.checks
+        }
+        for case in cases.itertuples(index=False):
+            column = case.column if isinstance(case.column, str) else None
+            row = None if pd.isna(case.index) else int(case.index)
+            value = None if _isna(case.failure_case) else str(case.failure_case)
+            rule, message = checks.get((column, str(case.check)), (str(case.check),) * 2)
+            yield Fault(row, column, rule, value, message)
+
+
+def _isna(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _describe(where: str, fault: Fault) -> str:
+    place = where if fault.row is None else f"{where} row {fault.row}"
+    if fault.column:
+        place += f", column {fault.column}"
+    shown = "" if fault.value is None else f" (value {fault.value!r})"
+    return f"{place}: {fault.message} [rule {fault.check}]{shown}"
+
+
+def _cast(
+    con: duckdb.DuckDBPyConnection, table: str, target: str, schema: pa.DataFrameSchema
+) -> None:
+    """Typed copy of a raw table: schema columns cast to their SQL type, free columns kept as text."""
+    raw = raw_table_name(table)
+    present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
+    selects = [ROW]
+    for name in present:
+        if name == ROW:
+            continue
+        column = schema.columns.get(name)
+        if column is None:
+            selects.append(_quote(name))
+        elif sql_type(column) == "BOOLEAN":
+            selects.append(f"to_bool({_quote(name)}) AS {_quote(name)}")
+        else:
+            selects.append(f"TRY_CAST({_quote(name)} AS {sql_type(column)}) AS {_quote(name)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS SELECT {', '.join(selects)} "
+        f"FROM {_quote(raw)}"
+    )
