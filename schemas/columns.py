@@ -21,7 +21,7 @@ def _column(
     if not optional and value_required:
         checks.insert(0, _required())
     return pa.Column(
-        str,
+        None,  # raw text as read; the engine casts it to sql_type once the checks passed
         checks=checks,
         nullable=True,  # emptiness is reported by the `required` check, with its own message
         required=not optional,
