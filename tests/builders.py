@@ -149,3 +149,12 @@ def run(folder: Path, db: Path, period: str = "2026-10", **params) -> RunResult:
 def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, params or {}).fetchall()
+
+
+def count_rows(db: Path, table: str) -> int:
+    """Rows in an output table; 0 when a failed first run left no table at all."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}
+        ).fetchone()[0]
+        return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] if exists else 0
