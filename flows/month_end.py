@@ -16,7 +16,12 @@ def month_end_flow(params: RunParameters = RunParameters()) -> RunResult:
     logger = get_run_logger()
 
     def as_task(name, stage, con, p):
-        task(stage, name=name, cache_policy=None)(con, p)
+        # the connection stays out of the task's parameters: Prefect would keep (and try to
+        # serialise) it; the stage closes over it instead
+        def run_stage() -> None:
+            stage(con, p)
+
+        task(run_stage, name=name, cache_policy=None, persist_result=False)()
 
     result = run_month_end(params, runner=as_task)
     logger.info("run %s: %s", result.run_id, result.counts)

@@ -14,3 +14,4 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def dataset_dir(tmp_path: Path) -> Path:
     return tmp_path / "input"
+

@@ -108,11 +108,12 @@ def _validate_in_batches(
 ) -> None:
     raw = _quote(raw_table_name(table_file.table))
     columns = ", ".join(_quote(c) for c in schema.columns)
-    reader = con.sql(f"SELECT {ROW}, {columns} FROM {raw} ORDER BY {ROW}").to_arrow_reader(rows)
+    relation = con.sql(f"SELECT {ROW}, {columns} FROM {raw} ORDER BY {ROW}")
+    reader = relation.to_arrow_reader(rows)
     faults: list[Fault] = []
     for batch in reader:
         faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
-    del reader  # the connection takes no other query while a result streams
+    del reader, relation  # the connection takes no other query while a result streams
     if faults:
         _store(con, table_file, faults)
 

@@ -1,0 +1,445 @@
+"""Property tests (hypothesis) over small generated datasets of order and counter lines.
+
+Each example writes a dataset into a fresh temporary folder, runs the month-end pipeline and
+checks invariants that SPEC §5, §8, §9 and §11 promise for *every* input:
+
+(a) every journal entry balances to the cent, and no debit or credit is negative;
+(b) invoice numbers are unique across the database, also after a second month's run with numbers
+    listed in master/issued_invoice_numbers (and they are the first free numbers of each series);
+(c) lines in = invoiced + open + rejected + excluded, in billable_lines and in the runs counters;
+(d) every invoiced line is on exactly one invoice;
+(e) per invoice, total_incl_vat = total_excl_vat + vat_amount = debit − credit of the debtor line;
+(f) re-running the same input into the same database creates no new invoices.
+
+Besides the counts, the tests carry a small model of the spec written from the text alone (which
+status a line gets, which lines form one invoice, the amounts of §9 with Decimal and half-up
+rounding), so the partition of lines and the invoice totals are compared with hand-derived
+expectations rather than only with each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from builders import base_master, counter_line, order_line, query, run, write_dataset
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+REFERENCE_OCT = dt.date(2026, 10, 31)
+REFERENCE_NOV = dt.date(2026, 11, 30)
+DEBTORS = ("10001", "10002", "10003")
+VAT_RATES = {"H": Decimal("0.21"), "L": Decimal("0.09"), "0": Decimal("0")}
+CENT = Decimal("0.01")
+
+SETTINGS = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=True,  # the same examples on every run: a suite result does not flip by chance
+    database=None,  # write no .hypothesis folder into the project
+)
+
+
+# --- the generated dataset ---------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    master: dict[str, list[dict]]
+    order_lines: list[dict] = field(default_factory=list)
+    counter_lines: list[dict] = field(default_factory=list)
+
+    def write(self, folder: Path) -> Path:
+        return write_dataset(
+            folder, self.master, order_lines=self.order_lines, counter_lines=self.counter_lines
+        )
+
+    def lines(self):
+        yield from (("order_lines", row) for row in self.order_lines)
+        yield from (("counter_lines", row) for row in self.counter_lines)
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _decimals(low: str, high: str, places: int = 4):
+    return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=places,
+                       allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def masters(draw) -> dict[str, list[dict]]:
+    """The base NL master with the integration-type flags on, debtors with random invoice
+    discount / credit restriction percentages (or none), perhaps a blocked debtor, perhaps no
+    cash_sale integration type."""
+    master = base_master()
+    for row in master["integration_types"]:
+        if row["integration_type"] in ("sales_invoice", "counter_invoice"):
+            row.update(use_invoice_discount="true", invoice_discount_account="8900",
+                       use_credit_restriction="true", credit_restriction_account="8910")
+    for row in master["debtors"]:
+        pct = st.one_of(st.just(None), _decimals("0", "25"))
+        discount, restriction = draw(pct), draw(pct)
+        row["invoice_discount_pct"] = "" if discount is None else _fmt(discount)
+        row["credit_restriction_pct"] = "" if restriction is None else _fmt(restriction)
+        row["blocked"] = "true" if draw(st.integers(0, 5)) == 5 else "false"
+    if draw(st.integers(0, 4)) == 4:
+        master["integration_types"] = [
+            r for r in master["integration_types"] if r["integration_type"] != "cash_sale"
+        ]
+    return master
+
+
+@st.composite
+def line_rows(draw, prefix: str, first_date: dt.date, last_date: dt.date):
+    """1–25 order and counter lines. A receipt belongs to one debtor and is paid one way (as at a
+    till), an order id may be shared by debtors (it then makes one invoice per debtor)."""
+    receipts = {
+        f"{prefix}R{i}": (draw(st.sampled_from(DEBTORS)),
+                          draw(st.sampled_from(("on_account", "cash", "pin", "chip"))))
+        for i in range(1, 4)
+    }
+    orders, counters = [], []
+    for i in range(1, draw(st.integers(1, 25)) + 1):
+        common = dict(
+            quantity=_fmt(draw(_decimals("-3", "40"))),
+            unit_price=_fmt(draw(_decimals("-500", "2500"))),
+            vat_code=draw(st.sampled_from(tuple(VAT_RATES))),
+            is_credit=draw(st.sampled_from(("false", "false", "true"))),
+            manual=draw(st.sampled_from(("false", "true"))),
+            article_group=draw(st.sampled_from(("GOODS", "SERV"))),
+            line_date=draw(st.dates(first_date, last_date)).isoformat(),
+        )
+        if draw(st.integers(0, 4)) == 4:
+            common["integration_group"] = "WEB"
+        if draw(st.booleans()):
+            orders.append(order_line(
+                f"{prefix}O{i}", draw(st.sampled_from([f"{prefix}ORD{k}" for k in range(1, 5)])),
+                debtor_id=draw(st.sampled_from(DEBTORS)), **common,
+            ))
+        else:
+            receipt = draw(st.sampled_from(sorted(receipts)))
+            debtor_id, method = receipts[receipt]
+            counters.append(counter_line(
+                f"{prefix}C{i}", receipt, debtor_id=debtor_id, payment_method=method, **common,
+            ))
+    return orders, counters
+
+
+@st.composite
+def datasets(draw, prefix: str = "A", first=dt.date(2026, 9, 20), last=dt.date(2026, 11, 15)):
+    master = draw(masters())
+    orders, counters = draw(line_rows(prefix, first, last))
+    return Dataset(master, orders, counters)
+
+
+# --- a model of the spec, from its text ----------------------------------------------------------
+
+
+def half_up(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_amount(row: dict) -> Decimal:
+    """§9: quantity × unit_price rounded half-up to cents; a credit line has a negative amount."""
+    amount = half_up(Decimal(row["quantity"]) * Decimal(row["unit_price"]))
+    return -abs(amount) if row["is_credit"] == "true" else amount
+
+
+def expected_status(source: str, row: dict, master: dict, reference: dt.date) -> str:
+    """§2/§8/§9: a negative quantity on a line not marked is_credit is a bad row (rejected); lines
+    after the reference date, of a blocked debtor, or paid cash/pin/chip in an administration
+    without cash_sale stay open; the rest is invoiced."""
+    if Decimal(row["quantity"]) < 0 and row["is_credit"] != "true":
+        return "rejected"
+    if dt.date.fromisoformat(row["line_date"]) > reference:
+        return "open"
+    debtor = next(d for d in master["debtors"] if d["debtor_id"] == row["debtor_id"])
+    if debtor["blocked"] == "true":
+        return "open"
+    has_cash_sale = any(t["integration_type"] == "cash_sale" for t in master["integration_types"])
+    if source == "counter_lines" and row["payment_method"] != "on_account" and not has_cash_sale:
+        return "open"
+    return "invoiced"
+
+
+def invoice_key(source: str, row: dict) -> tuple:
+    """§8 without collecting: one order invoice per (administration, debtor, order_id), one
+    counter invoice per receipt_id."""
+    if source == "order_lines":
+        return (source, row["admin_id"], row["debtor_id"], row["order_id"])
+    return (source, row["receipt_id"])
+
+
+def expected_totals(rows: list[dict], debtor: dict) -> tuple[Decimal, Decimal, Decimal]:
+    """§9 per invoice and VAT code (the integration types use discount and credit restriction)."""
+    discount_pct = Decimal(debtor["invoice_discount_pct"] or "0")
+    restriction_pct = Decimal(debtor["credit_restriction_pct"] or "0")
+    gross: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        gross[row["vat_code"]] += line_amount(row)
+    excl = vat = Decimal("0")
+    for code, amount in gross.items():
+        discount = half_up(amount * discount_pct / 100)
+        net = amount - discount
+        vat += half_up(net * VAT_RATES[code])
+        excl += net + half_up(net * restriction_pct / 100)
+    return excl, vat, excl + vat
+
+
+def model_invoices(data: Dataset, reference: dt.date) -> dict[frozenset, tuple]:
+    """{frozenset of (source, line_id) of one invoice: (debtor_id, excl, vat, incl)}."""
+    groups: dict[tuple, list[tuple[str, dict]]] = defaultdict(list)
+    for source, row in data.lines():
+        if expected_status(source, row, data.master, reference) == "invoiced":
+            groups[invoice_key(source, row)].append((source, row))
+    debtors = {d["debtor_id"]: d for d in data.master["debtors"]}
+    out = {}
+    for members in groups.values():
+        debtor_id = members[0][1]["debtor_id"]
+        out[frozenset((s, r["line_id"]) for s, r in members)] = (
+            debtor_id, *expected_totals([r for _, r in members], debtors[debtor_id]))
+    return out
+
+
+def _row(value) -> tuple:
+    """A DuckDB row constructor comes back as a tuple or (older versions) a dict."""
+    return tuple(value.values()) if isinstance(value, dict) else tuple(value)
+
+
+# --- the checks (each returns nothing and asserts one property over the whole database) ------
+
+
+def check_entries_balance(db: Path) -> None:
+    """(a) per entry_id Σ debit = Σ credit, to the cent; no negative debit or credit; a zero VAT
+    amount writes no line (§9)."""
+    unbalanced = query(db, """
+        SELECT entry_id, sum(debit), sum(credit) FROM journal_entries
+        GROUP BY entry_id HAVING sum(debit) <> sum(credit)""")
+    assert unbalanced == [], f"unbalanced entries (entry_id, debit, credit): {unbalanced}"
+    negative = query(db, """
+        SELECT entry_id, line_no, account, debit, credit FROM journal_entries
+        WHERE debit < 0 OR credit < 0 OR debit IS NULL OR credit IS NULL""")
+    assert negative == [], f"negative or missing debit/credit: {negative}"
+    cents = query(db, """
+        SELECT entry_id, line_no, debit, credit FROM journal_entries
+        WHERE debit <> round(debit, 2) OR credit <> round(credit, 2)""")
+    assert cents == [], cents
+    zero_vat = query(db, """
+        SELECT entry_id, line_no, account FROM journal_entries
+        WHERE account IN ('1500', '1510', '1520') AND debit = 0 AND credit = 0""")
+    assert zero_vat == [], f"VAT lines of zero: {zero_vat}"
+
+
+def check_invoice_numbers_unique(db: Path) -> None:
+    """(b) an invoice number occurs once in invoices, open_items and counters make sense."""
+    duplicates = query(db, """
+        SELECT invoice_number, count(*) FROM invoices GROUP BY 1 HAVING count(*) > 1""")
+    assert duplicates == [], f"invoice numbers issued more than once: {duplicates}"
+    duplicates = query(db, """
+        SELECT invoice_number, count(*) FROM open_items GROUP BY 1 HAVING count(*) > 1""")
+    assert duplicates == [], f"open items issued more than once: {duplicates}"
+
+
+def check_lines_accounted_for(db: Path, data: Dataset, reference: dt.date, run_id: int) -> None:
+    """(c) lines in = invoiced + open + rejected + excluded, in billable_lines (one row per input
+    row, with the status the spec gives it) and in the run's counters."""
+    expected = Counter(
+        (source, row["line_id"], expected_status(source, row, data.master, reference))
+        for source, row in data.lines()
+    )
+    actual = Counter(query(db, "SELECT source, line_id, status FROM billable_lines"))
+    assert actual == expected
+    assert sum(actual.values()) == len(data.order_lines) + len(data.counter_lines)
+    ((read, invoiced, open_, rejected, excluded),) = query(db, """
+        SELECT lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded
+        FROM runs WHERE run_id = $r""", {"r": run_id})
+    by_status = Counter(status for _, _, status in expected.elements())
+    assert read == len(data.order_lines) + len(data.counter_lines)
+    assert read == invoiced + open_ + rejected + excluded
+    assert (invoiced, open_, rejected, excluded) == (
+        by_status["invoiced"], by_status["open"], by_status["rejected"], by_status["excluded"])
+
+
+def check_lines_on_one_invoice(db: Path) -> None:
+    """(d) invoice_lines has every (source, line_id) once; they are exactly the invoiced lines of
+    billable_lines, and billable_lines.invoice_number names that same, existing invoice."""
+    twice = query(db, """
+        SELECT source, line_id, count(*) FROM invoice_lines GROUP BY 1, 2 HAVING count(*) > 1""")
+    assert twice == [], f"lines on more than one invoice: {twice}"
+    mismatched = query(db, """
+        SELECT b.source, b.line_id, b.status, b.invoice_number, l.invoice_number
+        FROM billable_lines AS b
+        FULL JOIN invoice_lines AS l USING (source, line_id)
+        WHERE (b.status = 'invoiced') IS DISTINCT FROM (l.invoice_number IS NOT NULL)
+           OR (b.status = 'invoiced' AND b.invoice_number IS DISTINCT FROM l.invoice_number)
+           OR (b.status <> 'invoiced' AND b.invoice_number IS NOT NULL)""")
+    assert mismatched == [], f"billable_lines and invoice_lines disagree: {mismatched}"
+    orphans = query(db, """
+        SELECT DISTINCT l.invoice_number FROM invoice_lines AS l
+        WHERE NOT EXISTS (SELECT 1 FROM invoices AS i WHERE i.invoice_number = l.invoice_number)""")
+    assert orphans == []
+    empty = query(db, """
+        SELECT invoice_number FROM invoices AS i
+        WHERE NOT EXISTS (SELECT 1 FROM invoice_lines AS l WHERE l.invoice_number = i.invoice_number)""")
+    assert empty == [], f"invoices without lines: {empty}"
+
+
+def check_invoice_totals(db: Path) -> None:
+    """(e) per invoice: total_incl_vat = total_excl_vat + vat_amount = the debit minus the credit
+    of the one debtor line of its entry (receivables account 1300, the invoice's debtor), and
+    is_credit exactly when total_incl_vat < 0, in the credit journal VKC."""
+    rows = query(db, """
+        SELECT i.invoice_number, i.debtor_id, i.journal_code, i.is_credit, i.total_excl_vat,
+               i.vat_amount, i.total_incl_vat,
+               (SELECT list((e.account, e.debtor_id, e.debit - e.credit))
+                FROM journal_entries AS e
+                WHERE e.invoice_number = i.invoice_number AND e.journal_code = i.journal_code
+                  AND e.debtor_id IS NOT NULL) AS debtor_lines
+        FROM invoices AS i""")
+    for number, debtor_id, journal, is_credit, excl, vat, incl, debtor_lines in rows:
+        assert incl == excl + vat, (number, excl, vat, incl)
+        assert debtor_lines is not None and len(debtor_lines) == 1, (number, debtor_lines)
+        account, line_debtor, balance = _row(debtor_lines[0])
+        assert (account, line_debtor) == ("1300", debtor_id), (number, debtor_lines)
+        assert balance == incl, (number, balance, incl)
+        assert is_credit == (incl < 0), (number, is_credit, incl)
+        assert journal == ("VKC" if incl < 0 else "VK"), (number, journal, incl)
+
+
+def check_invoices_match_model(db: Path, data: Dataset, reference: dt.date, run_id: int) -> None:
+    """§8/§9 by hand: the run's invoices are exactly the model's groups of lines, with the model's
+    debtor and totals."""
+    rows = query(db, """
+        SELECT i.invoice_number, i.debtor_id, i.total_excl_vat, i.vat_amount, i.total_incl_vat,
+               list((l.source, l.line_id))
+        FROM invoices AS i JOIN invoice_lines AS l USING (invoice_number)
+        WHERE i.run_id = $r GROUP BY ALL""", {"r": run_id})
+    actual = {frozenset(_row(p) for p in members): (debtor, excl, vat, incl)
+              for _, debtor, excl, vat, incl, members in rows}
+    assert actual == model_invoices(data, reference)
+
+
+# --- the properties ------------------------------------------------------------------------------
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(data=datasets())
+def test_one_run_keeps_the_books_and_the_lines_straight(data: Dataset):
+    """(a), (c), (d), (e) and the hand model of §8/§9 after one October run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, db = data.write(Path(tmp) / "input"), Path(tmp) / "out.duckdb"
+        run(folder, db, "2026-10")
+        check_entries_balance(db)
+        check_lines_accounted_for(db, data, REFERENCE_OCT, run_id=1)
+        check_lines_on_one_invoice(db)
+        check_invoice_totals(db)
+        check_invoices_match_model(db, data, REFERENCE_OCT, run_id=1)
+
+
+def _free_numbers(prefix: str, counter: int, used: set[str], count: int) -> list[str]:
+    """§5 by hand: the next `count` numbers of a series above its counter that are not used."""
+    out, n = [], counter
+    while len(out) < count:
+        n += 1
+        if f"{prefix}{n}" not in used:
+            out.append(f"{prefix}{n}")
+    return out
+
+
+SERIES = {"VK": ("", 1000), "VKC": ("C", 0)}  # journal: (prefix, last_invoice_number of master)
+
+
+def check_numbers_follow_the_counters(db: Path, issued: set[str], run_id: int) -> None:
+    """§5: per journal the run's numbers are the first free ones above the counter (the highest
+    number of earlier runs, else the master's), skipping numbers in issued_invoice_numbers or in
+    the database; each number passed over is reported in skipped_numbers."""
+    earlier = {n for (n,) in query(db, "SELECT invoice_number FROM invoices WHERE run_id < $r",
+                                   {"r": run_id})}
+    for journal, (prefix, master_counter) in SERIES.items():
+        mine = [n for (n,) in query(db, """
+            SELECT invoice_number FROM invoices WHERE run_id = $r AND journal_code = $j""",
+            {"r": run_id, "j": journal})]
+        counter = max([master_counter] + [
+            int(n[len(prefix):]) for (n,) in query(db, """
+                SELECT invoice_number FROM invoices WHERE run_id < $r AND journal_code = $j""",
+                {"r": run_id, "j": journal})])
+        used = issued | earlier
+        expected = _free_numbers(prefix, counter, used, len(mine))
+        assert sorted(mine) == sorted(expected), (journal, counter, sorted(used))
+        assert not set(mine) & issued, (journal, set(mine) & issued)
+        top = max((int(n[len(prefix):]) for n in mine), default=counter)
+        passed_over = {f"{prefix}{k}" for k in range(counter + 1, top + 1)} & used
+        skipped = {n for (n,) in query(db, """
+            SELECT invoice_number FROM skipped_numbers WHERE run_id = $r AND journal_code = $j""",
+            {"r": run_id, "j": journal})}
+        assert skipped == passed_over, (journal, skipped, passed_over)
+
+
+issued_numbers = st.frozensets(
+    st.one_of(st.integers(1001, 1040).map(str), st.integers(1, 15).map(lambda n: f"C{n}")),
+    max_size=12,
+)
+
+
+@settings(max_examples=12, **SETTINGS)
+@given(october=datasets("A"),
+       november_lines=line_rows("B", dt.date(2026, 11, 1), dt.date(2026, 12, 10)),
+       issued_october=issued_numbers, issued_november=issued_numbers)
+def test_invoice_numbers_are_unique_across_two_months(october: Dataset, november_lines,
+                                                      issued_october, issued_november):
+    """(b) October, then November into the same database: November's dataset repeats October's
+    lines (those invoiced stay on their invoice, those still open may be invoiced now), adds new
+    ones, and lists numbers in master/issued_invoice_numbers. No number is issued twice or from
+    the list."""
+    october.master["issued_invoice_numbers"] = [dict(number=n) for n in sorted(issued_october)]
+    november = Dataset(
+        {**october.master,
+         "issued_invoice_numbers": [dict(number=n) for n in sorted(issued_november)]},
+        october.order_lines + november_lines[0], october.counter_lines + november_lines[1],
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "out.duckdb"
+        run(october.write(Path(tmp) / "october"), db, "2026-10")
+        check_numbers_follow_the_counters(db, set(issued_october), run_id=1)
+        run(november.write(Path(tmp) / "november"), db, "2026-11")
+        check_invoice_numbers_unique(db)
+        check_numbers_follow_the_counters(db, set(issued_november), run_id=2)
+        check_entries_balance(db)
+        check_lines_on_one_invoice(db)
+        check_invoice_totals(db)
+        # every line of November's dataset is accounted for, with the status it has now
+        expected = Counter()
+        for source, row in november.lines():
+            status = expected_status(source, row, november.master, REFERENCE_NOV)
+            expected[(source, row["line_id"], status)] += 1
+        assert Counter(query(db, "SELECT source, line_id, status FROM billable_lines")) == expected
+
+
+@settings(max_examples=12, **SETTINGS)
+@given(data=datasets())
+def test_rerunning_the_same_input_creates_no_new_invoices(data: Dataset):
+    """(f) the same October input twice into one database: the second run makes no invoice, no
+    entry and no open item, and every line keeps its status and invoice."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, db = data.write(Path(tmp) / "input"), Path(tmp) / "out.duckdb"
+        run(folder, db, "2026-10")
+        tables = ("invoices", "invoice_lines", "journal_entries", "open_items")
+        before = {t: query(db, f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL") for t in tables}
+        lines_before = query(db, """
+            SELECT source, line_id, status, invoice_number FROM billable_lines ORDER BY ALL""")
+        result = run(folder, db, "2026-10")
+        assert result.counts["invoices"] == 0
+        assert result.counts["journal_entry_lines"] == 0
+        assert query(db, "SELECT count(*) FROM invoices WHERE run_id = 2") == [(0,)]
+        for t in tables:
+            assert query(db, f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL") == before[t], t
+        assert query(db, """
+            SELECT source, line_id, status, invoice_number FROM billable_lines ORDER BY ALL"""
+        ) == lines_before
+        check_lines_accounted_for(db, data, REFERENCE_OCT, run_id=2)
