@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flows.parameters import DEFAULT_DB, RunParameters, month_end, previous_month_end, sample_dataset
@@ -21,8 +22,9 @@ from transforms.number import NumberingError
 from transforms.validate import ConfigurationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a message is one line however narrow the terminal (or pipe) is
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
@@ -140,7 +142,7 @@ def _print_pro_forma(result: RunResult) -> None:
     table = Table("administration", "journal", "debtor", "description", "lines", "excl. VAT", "VAT",
                   "incl. VAT", title="pro forma invoices (not numbered, nothing written)")
     for admin_id, journal, debtor, description, lines, excl, vat, incl in result.pro_forma:
-        table.add_row(admin_id, journal, debtor, description, str(lines), f"{excl:,.2f}",
+        table.add_row(admin_id, journal, debtor, escape(description), str(lines), f"{excl:,.2f}",
                       f"{vat:,.2f}", f"{incl:,.2f}")
     out.print(table)
 

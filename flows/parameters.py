@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
@@ -19,7 +19,8 @@ def sample_dataset() -> Path:
     checkout = Path(__file__).resolve().parents[1] / "data" / "sample"
     if checkout.is_dir():
         return checkout
-    return Path(str(resources.files("journalize_sample")))
+    spec = importlib.util.find_spec("journalize_sample")  # a namespace package: data only
+    return Path(list(spec.submodule_search_locations)[0])
 
 
 def month_end(period: str) -> dt.date:

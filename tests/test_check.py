@@ -361,11 +361,6 @@ def test_memorial_journals_issue_no_numbers(dataset_dir):
     assert check(dataset_dir, master) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: [JJJJ] and [YYYY] are the same year placeholder (SPEC §5), but the overlap check "
-    "compares prefixes literally; a run then fails in numbering (V20261 issued twice)",
-    strict=True,
-)
 def test_year_placeholders_jjjj_and_yyyy_are_the_same_prefix(dataset_dir):
     master = base_master()
     master["journals"] += [sales_journal("V1", "0", prefix="V[JJJJ]"),

@@ -180,11 +180,6 @@ def test_pro_forma_on_a_new_database_writes_no_invoices(dataset_dir, db):
     assert invoice_count(db) == 0
 
 
-@pytest.mark.xfail(
-    reason="BUG: rich reads the financial description '[vkf] Verkoopfactuur' as console markup "
-    "and the pro forma table shows ' Verkoopfactuur' without its source code (SPEC §6)",
-    strict=True,
-)
 def test_pro_forma_shows_the_financial_description(dataset_dir, db):
     write_dataset(dataset_dir, order_lines=[order_line("L1")])
 
@@ -284,11 +279,6 @@ def test_console_script_check_fails_on_a_faulty_configuration(dataset_dir):
     assert done.stderr.startswith("journalize: configuration error")
 
 
-@pytest.mark.xfail(
-    reason="BUG: the one-line reason on stderr is wrapped by rich at 80 columns when stderr is "
-    "not a terminal, so a long reason spans two lines (SPEC §12: one-line reason on stderr)",
-    strict=True,
-)
 def test_console_script_failed_run_gives_a_one_line_reason(dataset_dir, db):
     write_dataset(dataset_dir, faulty_master(), order_lines=two_orders())
 

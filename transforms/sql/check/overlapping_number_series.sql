@@ -1,7 +1,8 @@
 -- SPEC §5: two numbering journals (sales, purchase; all administrations) with the same prefix
 -- whose ranges last_invoice_number+1 … number_range_end (or unbounded) intersect.
 WITH series AS (
-    SELECT admin_id, journal_code, coalesce(number_prefix, '') AS prefix,
+    -- [JJJJ] and [YYYY] are the same placeholder (the invoice date's year)
+    SELECT admin_id, journal_code, replace(coalesce(number_prefix, ''), '[YYYY]', '[JJJJ]') AS prefix,
            last_invoice_number + 1 AS first_number, number_range_end AS last_number
     FROM journals
     WHERE journal_type IN ('sales', 'purchase')
