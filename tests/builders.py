@@ -152,7 +152,9 @@ def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
 
 
 def count_rows(db: Path, table: str) -> int:
-    """Rows in an output table; 0 when a failed first run left no table at all."""
+    """Rows in an output table; 0 when a failed first run left no table (or no file) at all."""
+    if not Path(db).exists():
+        return 0
     with duckdb.connect(str(db), read_only=True) as con:
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from builders import base_master, integration_type, order_line, query, run, write_dataset
+from builders import count_rows, base_master, integration_type, order_line, query, run, write_dataset
 from flows.cli import app
 from flows.pipeline import check_configuration
 from transforms.validate import ConfigurationError
@@ -39,14 +39,7 @@ def sales_journal(code: str, last: str, *, admin_id: str = "NL01", prefix: str |
 
 
 def has_invoices(db: Path) -> int:
-    """Number of invoice rows in the database (0 when the table does not even exist)."""
-    if not db.exists():
-        return 0
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "invoices" not in tables:
-            return 0
-        return con.execute("SELECT count(*) FROM invoices").fetchone()[0]
+    return count_rows(db, "invoices")
 
 
 # --- valid ---------------------------------------------------------------------------------------

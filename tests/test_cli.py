@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from builders import base_master, integration_type, order_line, query, run, write_dataset
+from builders import count_rows, base_master, integration_type, order_line, query, run, write_dataset
 from flows.cli import app
 
 # a wide terminal, so that rich does not wrap paths and table cells
@@ -24,14 +24,7 @@ def invoke(*args: str):
 
 
 def invoice_count(db: Path) -> int:
-    """Invoice rows in the database (0 when the file or the table does not exist)."""
-    if not db.exists():
-        return 0
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "invoices" not in tables:
-            return 0
-        return con.execute("SELECT count(*) FROM invoices").fetchone()[0]
+    return count_rows(db, "invoices")
 
 
 def faulty_master() -> dict:
