@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from builders import base_master, debtor, integration_type, order_line, query, run, write_dataset
@@ -147,8 +146,9 @@ def test_a_prefix_s_letters_are_dropped_from_the_invoice_number():
     assert reference("FFFFFFFFFF", number="C5001") == "+++000/0005/00154+++"
 
 
-def test_a_year_prefix_is_dropped_like_any_letters():
-    # prefix V[JJJJ] gave V2026 + 17 → V202617: F digits 202617, last four 2617
+def test_only_the_letters_of_a_year_prefix_are_dropped():
+    # prefix V[JJJJ] gave V2026 + 17 → V202617: the letter V goes, the year's digits stay:
+    # F digits 202617, the last four 2617
     assert digits("NNNNNNFFFF", number="V202617") == "0000002617"
 
 
