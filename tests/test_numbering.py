@@ -1,5 +1,6 @@
 """SPEC §5: invoice numbers from the journals' counters."""
 
+import duckdb
 import pytest
 
 from builders import base_master, count_rows, debtor, order_line, query, run, write_dataset
@@ -70,7 +71,7 @@ def test_a_number_already_in_the_database_is_never_issued_again(dataset_dir, tmp
     november = tmp_path / "nov"
     master = base_master()
     write_dataset(november, master, order_lines=[order_line("L2", "O2", line_date="2026-11-05")])
-    with __import__("duckdb").connect(str(db)) as con:
+    with duckdb.connect(str(db)) as con:
         con.execute("DELETE FROM journal_counters")
     run(november, db, period="2026-11")
     assert query(db, "SELECT invoice_number FROM invoices ORDER BY 1") == [("1001",), ("1002",)]

@@ -334,6 +334,15 @@ def _row(value) -> tuple:
 # --- the checks (each returns nothing and asserts one property over the whole database) ------
 
 
+def check_books(q: Query) -> None:
+    """The invariants any database must keep: (a) balanced entries, (b) unique numbers,
+    (d) each line on one invoice, (e) invoice totals equal the debtor line."""
+    check_entries_balance(q)
+    check_invoice_numbers_unique(q)
+    check_lines_on_one_invoice(q)
+    check_invoice_totals(q)
+
+
 def check_entries_balance(q: Query) -> None:
     """(a) per entry_id Σ debit = Σ credit, to the cent; no negative debit or credit; a zero VAT
     amount writes no line (§9)."""
@@ -554,11 +563,8 @@ def test_one_run_keeps_the_books_and_the_lines_straight(data: Dataset):
         folder, db = data.write(Path(tmp) / "input"), Path(tmp) / "out.duckdb"
         data.run(folder, db, "2026-10")
         with reading(db) as q:
-            check_entries_balance(q)
+            check_books(q)
             check_lines_accounted_for(q, data, REFERENCE_OCT, run_id=1)
-            check_lines_on_one_invoice(q)
-            check_invoice_totals(q)
-            check_invoice_numbers_unique(q)
             check_invoices_match_model(q, data, REFERENCE_OCT, run_id=1)
             describe_example(q)
 
@@ -588,11 +594,8 @@ def test_invoice_numbers_are_unique_across_two_months(october: Dataset, november
             check_invoice_numbers_unique(q)
         november.run(november.write(Path(tmp) / "november"), db, "2026-11")
         with reading(db) as q:
-            check_invoice_numbers_unique(q)
+            check_books(q)
             check_numbers_follow_the_counters(q, set(issued_november), run_id=2)
-            check_entries_balance(q)
-            check_lines_on_one_invoice(q)
-            check_invoice_totals(q)
             check_lines_accounted_for(q, november, REFERENCE_NOV, run_id=2)
             describe_example(q)
 
@@ -608,11 +611,8 @@ def test_rerunning_the_same_input_creates_no_new_invoices(data: Dataset):
         data.run(folder, db, "2026-10")
         tables = ("invoices", "invoice_lines", "journal_entries", "open_items", "journal_counters")
         with reading(db) as q:
-            check_entries_balance(q)
+            check_books(q)
             check_lines_accounted_for(q, data, REFERENCE_OCT, run_id=1)
-            check_lines_on_one_invoice(q)
-            check_invoice_totals(q)
-            check_invoice_numbers_unique(q)
             before = {t: q(f"SELECT * EXCLUDE (run_id) FROM {t} ORDER BY ALL") for t in tables}
             lines_before = q(LINE_STATES)
         result = data.run(folder, db, "2026-10")
