@@ -26,7 +26,12 @@ Other deliberate edge cases (valid rows):
       quantity x unit_price differ from half-even and from binary floats;
     - issued_invoice_numbers holds 26000003, 26000007 and I701, which numbering must skip;
     - subscription S0006 names admin NL01 but a BE01 project: the project's administration wins;
-    - subscription item lines ended before billed_through (S0007) yield credit lines.
+    - subscription item lines ended before billed_through (S0007) yield credit lines
+      (lines/subscription_lines.csv carries that credit line: open unless --include-credit-lines);
+    - collective invoicing (SPEC §8): profiles PRJ (per_project, month), VZF (per_sales_relation,
+      month), WK (per_concept_debtor, week); project P1002 has invoice_separately, P1003 and
+      subscription S0004, course CRS03 and installment T11 are excluded from collecting,
+      manual lines are never collected.
 """
 
 from __future__ import annotations
@@ -106,6 +111,7 @@ COLUMNS = {
     "lines/postcalc_lines": COMMON + ["project_id", "phase_id"],
     "lines/installment_lines": COMMON + ["project_id", "installment_id", "exclude_from_collective"],
     "lines/course_lines": COMMON + ["course_id"],
+    "lines/subscription_lines": COMMON + ["subscription_id", "period_start", "period_end"],
 }
 
 # Where the deliberate bad rows must land (checked at the end).
@@ -956,6 +962,36 @@ for i, row in enumerate(course_lines, start=1):
     row["line_id"] = f"CO-{i:06d}"
 
 
+def subscription_line(sid, item, q, start, end, *, credit=False, price=None, desc=None):
+    debtor = SUBSCRIPTIONS[sid][0]
+    row = line(debtor, start, item, subscription_admin(sid), q=q, price=price, credit=credit,
+               desc=desc)
+    row.update({"subscription_id": sid, "period_start": start, "period_end": end})
+    return row
+
+
+# The October billing periods of the subscription items (as a subscription module exports them).
+subscription_lines = [
+    subscription_line("S0001", "ABO-6002", "1", "2026-10-01", "2026-10-31"),
+    subscription_line("S0001", "ABO-6001", "3", "2026-10-01", "2026-10-31"),
+    subscription_line("S0002", "ONH-5002", "1", "2026-10-01", "2026-12-31"),
+    subscription_line("S0002", "LIC-4001", "1", "2026-10-01", "2027-09-30"),
+    subscription_line("S0003", "ABO-6003", "2", "2026-10-01", "2026-10-31"),
+    subscription_line("S0003", "ABO-6003", "2", "2026-11-01", "2026-11-30"),
+    subscription_line("S0004", "ABO-6004", "1", "2026-10-01", "2026-10-31"),
+    subscription_line("S0004", "ONH-5001", "4", "2026-10-01", "2026-12-31"),
+    subscription_line("S0005", "ABO-6002", "1", "2026-10-01", "2026-10-31"),
+    subscription_line("S0006", "ABO-6001", "5", "2026-10-01", "2026-10-31"),
+    subscription_line("S0007", "ABO-6002", "1", "2026-10-01", "2026-10-31"),
+    # S0007's quarterly contract ended 2026-10-31 but was billed through 2026-12-31
+    subscription_line("S0007", "ONH-5001", "2", "2026-10-31", "2026-12-31", credit=True,
+                      price="240.00", desc="Creditering onderhoud nov-dec (contract beeindigd)"),
+    subscription_line("S0008", "ABO-6004", "2", "2026-10-01", "2026-10-31"),
+]
+for i, row in enumerate(subscription_lines, start=1):
+    row["line_id"] = f"SL-{i:06d}"
+
+
 # ---------------------------------------------------------------------------------------------
 # write
 # ---------------------------------------------------------------------------------------------
@@ -982,6 +1018,7 @@ TABLES = {
     "lines/postcalc_lines": postcalc_lines,
     "lines/installment_lines": installment_lines,
     "lines/course_lines": course_lines,
+    "lines/subscription_lines": subscription_lines,
 }
 
 

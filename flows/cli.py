@@ -48,7 +48,7 @@ def run(
     reference_date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="peildatum")] = None,
     invoice_date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"])] = None,
     admin: Annotated[Optional[str], typer.Option(help="only this administration")] = None,
-    sources: Annotated[Optional[str], typer.Option(help=f"comma-separated subset of {','.join(SOURCES)}")] = None,
+    sources: Annotated[Optional[str], typer.Option(help=f"comma-separated subset of {','.join(SOURCES)} (or: order, counter, project, postcalc, installment, subscription, course); the rest stays open")] = None,
     include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines")] = False,
     no_journalize: Annotated[bool, typer.Option("--no-journalize", help="invoice only; journalise later")] = False,
     show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices, write nothing")] = False,

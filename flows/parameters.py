@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
 
-from schemas.lines import SOURCES
+from schemas.lines import SOURCES, resolve_sources
 
 DEFAULT_DB = Path("data/journalize.duckdb")
 
@@ -55,9 +55,9 @@ class RunParameters(BaseModel):
     def _defaults(self) -> "RunParameters":
         if self.invoice_date is None:
             self.invoice_date = self.reference_date
-        unknown = sorted(set(self.sources) - set(SOURCES))
-        if unknown:
-            raise ValueError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+        self.sources = resolve_sources(self.sources)
+        if not self.sources:
+            raise ValueError(f"no source chosen; known: {', '.join(SOURCES)}")
         return self
 
     @classmethod

@@ -93,8 +93,15 @@ def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
 def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     mapping.stage_lines(con)
     mapping.map_lines(
-        con, reference_date=params.reference_date, admin=params.admin, sources=params.sources
+        con,
+        reference_date=params.reference_date,
+        admin=params.admin,
+        sources=params.sources,
+        include_credit_lines=params.include_credit_lines,
     )
+    faults = configuration.line_faults(con, params.reference_date, params.sources)
+    if faults:
+        raise ConfigurationError(faults)
 
 
 def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
@@ -255,9 +262,17 @@ def _pro_forma(con) -> list[tuple]:
 def check_configuration(input_dir: Path) -> list[str]:
     """`journalize check`: every configuration fault of a dataset, one message each."""
     con = duckdb.connect()
+    # every line counts, whatever its date or credit flag: the check is about the configuration
+    params = RunParameters(
+        input_dir=input_dir,
+        db_path=Path(":memory:"),
+        reference_date=dt.date(9999, 12, 31),
+        include_credit_lines=True,
+    )
     try:
         prepare_session(con)
-        load_configuration(con, RunParameters(input_dir=input_dir, db_path=Path(":memory:")))
+        for _, stage in STAGES[:3]:  # configuration, lines, map (with the checks over lines)
+            stage(con, params)
     except ConfigurationError as error:
         return error.messages
     finally:

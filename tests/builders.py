@@ -58,6 +58,10 @@ def base_master() -> dict[str, list[dict]]:
                 integration_type("sales_invoice", "VK", credit_journal_code="VKC"),
                 integration_type("counter_invoice", "VK", credit_journal_code="VKC"),
                 integration_type("cash_sale", "KAS"),
+                integration_type("project_invoice", "VK", credit_journal_code="VKC"),
+                integration_type("subscription_invoice", "VK", credit_journal_code="VKC"),
+                integration_type("course_invoice", "VK", credit_journal_code="VKC"),
+                integration_type("collective_invoice", "VK", credit_journal_code="VKC"),
             ],
             "article_groups": [
                 dict(admin_id="NL01", article_group="GOODS", description="Goederen",
@@ -113,6 +117,89 @@ def counter_line(line_id: str, receipt_id: str = "R1", *, payment_method: str = 
                article_group="GOODS", description=f"line {line_id}", quantity=quantity,
                unit_price=unit_price, vat_code=vat_code, is_credit="false", manual="false",
                admin_id="NL01", receipt_id=receipt_id, payment_method=payment_method)
+    row.update(values)
+    return row
+
+
+def profile(profile_id: str, *, collect: str = "", method: str = "per_sales_relation",
+            period: str = "none", **values) -> dict:
+    """A sales relation profile; `collect` names its collect flags, e.g. "postcalc,courses"."""
+    flags = {f.strip() for f in collect.split(",") if f.strip()}
+    unknown = flags - {"postcalc", "subscriptions", "installments", "courses"}
+    assert not unknown, unknown
+    row = dict(profile_id=profile_id,
+               collect_postcalc=str("postcalc" in flags).lower(),
+               collect_subscriptions=str("subscriptions" in flags).lower(),
+               collect_installments=str("installments" in flags).lower(),
+               collect_courses=str("courses" in flags).lower(),
+               collect_method=method, collect_period=period)
+    row.update(values)
+    return row
+
+
+def project(project_id: str, admin_id: str = "NL01", **values) -> dict:
+    row = dict(project_id=project_id, admin_id=admin_id, description=f"Project {project_id}",
+               invoice_separately="false", exclude_from_collective="false")
+    row.update(values)
+    return row
+
+
+def subscription(subscription_id: str, debtor_id: str = "10001", **values) -> dict:
+    row = dict(subscription_id=subscription_id, debtor_id=debtor_id,
+               exclude_from_collective="false")
+    row.update(values)
+    return row
+
+
+def course(course_id: str, **values) -> dict:
+    row = dict(course_id=course_id, description=f"Course {course_id}",
+               exclude_from_collective="false")
+    row.update(values)
+    return row
+
+
+def _common_line(line_id: str, debtor_id: str, quantity: str, unit_price: str, vat_code: str,
+                 article_group: str, line_date: str) -> dict:
+    return dict(line_id=line_id, debtor_id=debtor_id, line_date=line_date, item_code="ITEM",
+                article_group=article_group, description=f"line {line_id}", quantity=quantity,
+                unit_price=unit_price, vat_code=vat_code, is_credit="false", manual="false")
+
+
+def postcalc_line(line_id: str, project_id: str = "P1", *, debtor_id: str = "10001",
+                  quantity: str = "1", unit_price: str = "100", vat_code: str = "H",
+                  article_group: str = "SERV", line_date: str = "2026-10-15", **values) -> dict:
+    row = _common_line(line_id, debtor_id, quantity, unit_price, vat_code, article_group, line_date)
+    row.update(project_id=project_id)
+    row.update(values)
+    return row
+
+
+def installment_line(line_id: str, project_id: str = "P1", installment_id: str = "T1", *,
+                     debtor_id: str = "10001", quantity: str = "1", unit_price: str = "100",
+                     vat_code: str = "H", article_group: str = "SERV",
+                     line_date: str = "2026-10-15", **values) -> dict:
+    row = _common_line(line_id, debtor_id, quantity, unit_price, vat_code, article_group, line_date)
+    row.update(project_id=project_id, installment_id=installment_id,
+               exclude_from_collective="false")
+    row.update(values)
+    return row
+
+
+def subscription_line(line_id: str, subscription_id: str = "S1", *, debtor_id: str = "10001",
+                      quantity: str = "1", unit_price: str = "100", vat_code: str = "H",
+                      article_group: str = "SERV", line_date: str = "2026-10-01",
+                      **values) -> dict:
+    row = _common_line(line_id, debtor_id, quantity, unit_price, vat_code, article_group, line_date)
+    row.update(subscription_id=subscription_id, period_start=line_date, period_end="")
+    row.update(values)
+    return row
+
+
+def course_line(line_id: str, course_id: str = "C1", *, debtor_id: str = "10001",
+                quantity: str = "1", unit_price: str = "100", vat_code: str = "H",
+                article_group: str = "SERV", line_date: str = "2026-10-15", **values) -> dict:
+    row = _common_line(line_id, debtor_id, quantity, unit_price, vat_code, article_group, line_date)
+    row.update(course_id=course_id)
     row.update(values)
     return row
 

@@ -2,7 +2,18 @@
 
 import pytest
 
-from builders import base_master, counter_line, debtor, integration_type, order_line, query, run, write_dataset
+from builders import (
+    base_master,
+    count_rows,
+    counter_line,
+    debtor,
+    integration_type,
+    order_line,
+    query,
+    run,
+    write_dataset,
+)
+from transforms.validate import ConfigurationError
 
 
 def test_one_invoice_per_administration_debtor_and_order(dataset_dir, db):
@@ -60,15 +71,19 @@ def test_blocked_debtor_lines_stay_open_until_the_block_is_lifted(dataset_dir, d
     ]
 
 
-def test_missing_integration_type_leaves_lines_open_with_the_reason(dataset_dir, db):
+def test_a_source_with_lines_but_no_integration_type_is_a_configuration_error(dataset_dir, db):
+    # SPEC §3/§4: the check rejects it, the run never starts and writes nothing
     master = base_master()
     master["integration_types"] = [t for t in master["integration_types"]
                                    if t["integration_type"] != "counter_invoice"]
     write_dataset(dataset_dir, master, counter_lines=[counter_line("C1")])
-    run(dataset_dir, db)
-    assert query(db, "SELECT status, status_reason FROM billable_lines") == [
-        ("open", "administration NL01 has no integration type counter_invoice")
+    with pytest.raises(ConfigurationError) as error:
+        run(dataset_dir, db)
+    assert error.value.messages == [
+        "administration NL01: 1 line(s) of counter_lines to invoice but there is no "
+        "integration type counter_invoice"
     ]
+    assert count_rows(db, "billable_lines") == 0
 
 
 def test_only_the_administration_asked_for_is_invoiced(dataset_dir, db):

@@ -65,7 +65,7 @@ class Dataset:
     master: dict[str, list[dict]]
     order_lines: list[dict] = field(default_factory=list)
     counter_lines: list[dict] = field(default_factory=list)
-    sources: tuple[str, ...] = ALL_SOURCES  # the run's sources; lines of the others are excluded
+    sources: tuple[str, ...] = ALL_SOURCES  # the run's sources; lines of the others stay open
 
     def write(self, folder: Path) -> Path:
         return write_dataset(
@@ -210,14 +210,14 @@ def line_amount(row: dict) -> Decimal:
 
 def expected_status(source: str, row: dict, data: Dataset, reference: dt.date) -> str:
     """§2/§8/§9/§11: a negative quantity on a line not marked is_credit is a bad row (rejected);
-    a line of a source the run leaves out is excluded; lines after the reference date, of a
+    lines of a source the run leaves out, lines after the reference date, of a
     blocked debtor, or paid cash/pin/chip in an administration without cash_sale stay open; the
     rest is invoiced."""
     master = data.master
     if Decimal(row["quantity"]) < 0 and row["is_credit"] != "true":
         return "rejected"
     if source not in data.sources:
-        return "excluded"
+        return "open"  # issue 3: --sources keeps the other modules' lines open
     if dt.date.fromisoformat(row["line_date"]) > reference:
         return "open"
     debtor = next(d for d in master["debtors"] if d["debtor_id"] == row["debtor_id"])

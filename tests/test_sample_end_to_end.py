@@ -9,6 +9,7 @@ import pytest
 from builders import query
 from flows.parameters import RunParameters, sample_dataset
 from flows.pipeline import run_month_end
+from schemas.lines import SOURCES
 
 SAMPLE = sample_dataset()
 
@@ -39,7 +40,7 @@ def test_the_planted_bad_lines_are_rejected_with_file_row_column_and_rule(sample
 
 
 def test_every_line_is_accounted_for(sample_db):
-    read = _rows("order_lines") + _rows("counter_lines")
+    read = sum(_rows(table) for table in SOURCES)
     assert query(sample_db, "SELECT count(*) FROM billable_lines") == [(read,)]
     assert query(sample_db, "SELECT lines_read, lines_invoiced + lines_open + lines_rejected "
                             "+ lines_excluded FROM runs") == [(read, read)]
@@ -77,4 +78,6 @@ def test_blocked_debtors_and_late_lines_stay_open(sample_db):
         "dated after the reference date 2026-10-31",
         "debtor 10013 is blocked",
         "debtor 20009 is blocked",
+        "credit line of course_lines: invoiced only with --include-credit-lines",
+        "credit line of subscription_lines: invoiced only with --include-credit-lines",
     }

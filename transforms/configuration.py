@@ -18,7 +18,12 @@ CHECKS = (
     "integration_type_flags",
     "account_references",
     "overlapping_number_series",
+    "billing_sources",
 )
+
+# Rules that need the run's lines as well (over ``mapped_lines``): a source with lines needs its
+# integration type, collected lines a collective_invoice type, subscriptions no stock items.
+LINE_CHECKS = ("missing_integration_types", "subscription_stock_items")
 
 
 def configuration_faults(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -30,4 +35,13 @@ def configuration_faults(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall()
     for admin_id, mask in masks:
         messages.extend(f"administration {admin_id}: {fault}" for fault in mask_faults(mask))
+    return messages
+
+
+def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[str]) -> list[str]:
+    messages: list[str] = []
+    params = {"reference_date": reference_date, "sources": sources}
+    for name in LINE_CHECKS:
+        rows = sqlfile.run(con, "check", name, params).fetchall()
+        messages.extend(row[0] for row in rows)
     return messages

@@ -8,6 +8,7 @@ import datetime as dt
 
 import duckdb
 
+from schemas.lines import CREDIT_ON_REQUEST
 from transforms import sqlfile
 
 
@@ -22,10 +23,17 @@ def map_lines(
     reference_date: dt.date,
     admin: str | None,
     sources: list[str],
+    include_credit_lines: bool = False,
 ) -> None:
     sqlfile.run(
         con,
         "map",
         "mapped_lines",
-        {"reference_date": reference_date, "admin": admin, "sources": sources},
+        {
+            "reference_date": reference_date,
+            "admin": admin,
+            "sources": sources,
+            "include_credit_lines": include_credit_lines,
+            "credit_on_request": list(CREDIT_ON_REQUEST),
+        },
     )

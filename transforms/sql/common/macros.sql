@@ -9,6 +9,23 @@ CREATE OR REPLACE TEMP MACRO line_amount(quantity, unit_price, is_credit) AS
          ELSE money(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) END;
 CREATE OR REPLACE TEMP MACRO to_bool(x) AS
     coalesce(lower(x) IN ('true', '1', 'yes', 'y', 't', 'ja', 'j'), false);
+-- SPEC §4: the integration type and §6 the source code of a source's own (not collected) invoices.
+CREATE OR REPLACE TEMP MACRO source_integration_type(source) AS CASE source
+    WHEN 'order_lines' THEN 'sales_invoice'
+    WHEN 'counter_lines' THEN 'counter_invoice'
+    WHEN 'postcalc_lines' THEN 'project_invoice'
+    WHEN 'installment_lines' THEN 'project_invoice'
+    WHEN 'subscription_lines' THEN 'subscription_invoice'
+    WHEN 'course_lines' THEN 'course_invoice'
+END;
+CREATE OR REPLACE TEMP MACRO source_code(source) AS CASE source
+    WHEN 'order_lines' THEN 'vkf'
+    WHEN 'counter_lines' THEN 'bdf'
+    WHEN 'postcalc_lines' THEN 'pro'
+    WHEN 'installment_lines' THEN 'pro'
+    WHEN 'subscription_lines' THEN 'abo'
+    WHEN 'course_lines' THEN 'crm'
+END;
 -- SPEC §6: the name behind each source code of a financial description.
 CREATE OR REPLACE TEMP MACRO source_name(code) AS CASE code
     WHEN 'vkf' THEN 'Verkoopfactuur'

@@ -1,5 +1,5 @@
--- SPEC §4 and §8 line by line: administration, integration type, accounts, amount and the
--- status a line has in this run. Grain: one row per staged line.
+-- SPEC §4 and §8 line by line: integration type (collective or the source's), accounts, amount,
+-- whether it is collected, and the status a line has in this run. Grain: one row per staged line.
 CREATE OR REPLACE TEMP TABLE mapped_lines AS
 WITH
 rejections AS (
@@ -11,19 +11,42 @@ already AS (
     SELECT source, line_id, invoice_number, run_id
     FROM billable_lines WHERE status = 'invoiced'
 ),
+profiles AS (
+    -- SPEC §8: a debtor without a profile takes Profit's default profile `*****` when there is
+    -- one; a profile combines modules when at least two collect flags are set.
+    SELECT d.debtor_id, p.collect_method, p.collect_period,
+           p.collect_postcalc, p.collect_subscriptions, p.collect_installments, p.collect_courses,
+           (p.collect_postcalc::INTEGER + p.collect_subscriptions::INTEGER
+            + p.collect_installments::INTEGER + p.collect_courses::INTEGER) >= 2 AS combines
+    FROM debtors AS d
+    JOIN sales_relation_profiles AS p ON p.profile_id = coalesce(d.profile_id, '*****')
+),
+collecting AS (
+    SELECT
+        s.*,
+        coalesce(
+            p.combines AND NOT s.manual AND NOT s.exclude_from_collective
+            AND CASE s.source
+                WHEN 'postcalc_lines' THEN p.collect_postcalc
+                WHEN 'installment_lines' THEN p.collect_installments
+                WHEN 'subscription_lines' THEN p.collect_subscriptions
+                WHEN 'course_lines' THEN p.collect_courses
+                ELSE false END,
+            false) AS is_collective,
+        p.collect_method, p.collect_period
+    FROM staged_lines AS s
+    LEFT JOIN profiles AS p USING (debtor_id)
+),
 lines AS (
     SELECT
         s.*,
-        CASE s.source
-            WHEN 'order_lines' THEN 'sales_invoice'
-            WHEN 'counter_lines' THEN 'counter_invoice'
-        END AS integration_type,
-        CASE s.source WHEN 'order_lines' THEN 'vkf' WHEN 'counter_lines' THEN 'bdf' END
-            AS source_code,
+        CASE WHEN s.is_collective THEN 'collective_invoice' ELSE source_integration_type(s.source) END
+            AS integration_type,
+        CASE WHEN s.is_collective THEN 'vzf' ELSE source_code(s.source) END AS source_code,
         line_amount(s.quantity, s.unit_price, s.is_credit) AS amount,
         r.reason AS rejection,
         a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id
-    FROM staged_lines AS s
+    FROM collecting AS s
     LEFT JOIN rejections AS r USING (source, row_number)
     LEFT JOIN already AS a ON a.source = s.source AND a.line_id = s.line_id AND r.reason IS NULL
 ),
@@ -43,13 +66,15 @@ mapped AS (
     LEFT JOIN integration_types AS cs ON cs.admin_id = l.admin_id AND cs.integration_type = 'cash_sale'
 )
 SELECT
-    * EXCLUDE (debtor_blocked, has_integration_type, has_cash_sale),
+    * EXCLUDE (debtor_blocked, has_cash_sale),
     CASE
         WHEN rejection IS NOT NULL THEN 'rejected'
         WHEN earlier_invoice_number IS NOT NULL THEN 'invoiced'
         WHEN $admin IS NOT NULL AND admin_id <> $admin THEN 'excluded'
-        WHEN NOT list_contains($sources, source) THEN 'excluded'
+        WHEN NOT list_contains($sources, source) THEN 'open'
         WHEN line_date > $reference_date THEN 'open'
+        WHEN is_credit AND list_contains($credit_on_request, source) AND NOT $include_credit_lines
+            THEN 'open'
         WHEN debtor_blocked THEN 'open'
         WHEN NOT has_integration_type THEN 'open'
         WHEN payment_method IN ('cash', 'pin', 'chip') AND NOT has_cash_sale THEN 'open'
@@ -61,9 +86,12 @@ SELECT
             THEN 'invoiced earlier on ' || earlier_invoice_number || ' (run ' || earlier_run_id || ')'
         WHEN $admin IS NOT NULL AND admin_id <> $admin
             THEN 'administration ' || admin_id || ' is not in this run (--admin ' || $admin || ')'
-        WHEN NOT list_contains($sources, source) THEN 'source ' || source || ' is not in this run'
+        WHEN NOT list_contains($sources, source)
+            THEN 'source ' || source || ' is not in this run (--sources)'
         WHEN line_date > $reference_date
             THEN 'dated after the reference date ' || strftime($reference_date::DATE, '%Y-%m-%d')
+        WHEN is_credit AND list_contains($credit_on_request, source) AND NOT $include_credit_lines
+            THEN 'credit line of ' || source || ': invoiced only with --include-credit-lines'
         WHEN debtor_blocked THEN 'debtor ' || debtor_id || ' is blocked'
         WHEN NOT has_integration_type
             THEN 'administration ' || admin_id || ' has no integration type ' || integration_type

@@ -1,8 +1,53 @@
--- Every line of the run in one canonical shape. Grain: one row per input row (valid or not).
+-- Every line of the run in one canonical shape, with the administration SPEC §4 gives it and the
+-- collecting facts of SPEC §8 its source carries. Grain: one row per input row (valid or not).
+--   order, counter: the line's own administration;
+--   postcalc, installment: the project's;
+--   subscription: the subscription's project's, else the subscription's own, else default_admin
+--                 (never the sales relation profile's);
+--   course: the course's, else default_admin.
+-- A subscription line belongs to its subscription's project, if any.
 CREATE OR REPLACE TEMP TABLE staged_lines AS
+WITH default_admin AS (
+    SELECT any_value(value) AS admin_id FROM settings WHERE key = 'default_admin'
+)
 SELECT 'order_lines' AS source, __row AS row_number, * EXCLUDE (__row),
-       NULL::VARCHAR AS project_id, NULL::VARCHAR AS phase_id
+       false AS exclude_from_collective, false AS invoice_separately
 FROM typed_order_lines
 UNION ALL BY NAME
-SELECT 'counter_lines' AS source, __row AS row_number, * EXCLUDE (__row)
+SELECT 'counter_lines' AS source, __row AS row_number, * EXCLUDE (__row),
+       false AS exclude_from_collective, false AS invoice_separately
 FROM typed_counter_lines
+UNION ALL BY NAME
+SELECT 'postcalc_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
+       p.admin_id, coalesce(p.exclude_from_collective, false) AS exclude_from_collective,
+       coalesce(p.invoice_separately, false) AS invoice_separately
+FROM typed_postcalc_lines AS l
+LEFT JOIN projects AS p USING (project_id)
+UNION ALL BY NAME
+SELECT 'installment_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row, exclude_from_collective),
+       p.admin_id,
+       coalesce(l.exclude_from_collective, false) OR coalesce(p.exclude_from_collective, false)
+           AS exclude_from_collective,
+       coalesce(p.invoice_separately, false) AS invoice_separately
+FROM typed_installment_lines AS l
+LEFT JOIN projects AS p USING (project_id)
+UNION ALL BY NAME
+SELECT 'subscription_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
+       s.project_id,
+       CASE WHEN s.subscription_id IS NOT NULL
+            THEN coalesce(p.admin_id, s.admin_id, (SELECT admin_id FROM default_admin)) END
+           AS admin_id,
+       coalesce(s.exclude_from_collective, false) OR coalesce(p.exclude_from_collective, false)
+           AS exclude_from_collective,
+       coalesce(p.invoice_separately, false) AS invoice_separately
+FROM typed_subscription_lines AS l
+LEFT JOIN subscriptions AS s USING (subscription_id)
+LEFT JOIN projects AS p ON p.project_id = s.project_id
+UNION ALL BY NAME
+SELECT 'course_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
+       CASE WHEN c.course_id IS NOT NULL
+            THEN coalesce(c.admin_id, (SELECT admin_id FROM default_admin)) END AS admin_id,
+       coalesce(c.exclude_from_collective, false) AS exclude_from_collective,
+       false AS invoice_separately
+FROM typed_course_lines AS l
+LEFT JOIN courses AS c USING (course_id)

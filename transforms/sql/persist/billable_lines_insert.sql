@@ -2,9 +2,11 @@ INSERT INTO billable_lines BY NAME
 SELECT
     m.source, m.line_id, m.row_number, m.admin_id, m.debtor_id, m.line_date, m.item_code,
     m.article_group, m.integration_group, m.description, m.quantity, m.unit_price, m.vat_code,
-    m.is_credit, m.manual, m.order_id, m.receipt_id, m.payment_method, m.delivery_date, m.amount,
+    m.is_credit, m.manual, m.order_id, m.receipt_id, m.payment_method, m.delivery_date,
+    m.project_id, m.phase_id, m.installment_id, m.subscription_id, m.course_id, m.period_start,
+    m.period_end, m.exclude_from_collective, m.amount,
     CASE WHEN m.status = 'to_invoice' THEN 'invoiced' ELSE m.status END AS status,
-    m.status_reason,
+    m.status_reason, m.is_collective,
     g.collect_key,
     l.invoice_number,
     $run_id AS run_id

@@ -15,7 +15,10 @@ CREATE TABLE IF NOT EXISTS billable_lines (
     quantity DECIMAL(18, 4), unit_price DECIMAL(18, 4), vat_code VARCHAR,
     is_credit BOOLEAN, manual BOOLEAN,
     order_id VARCHAR, receipt_id VARCHAR, payment_method VARCHAR, delivery_date DATE,
-    amount DECIMAL(18, 2), status VARCHAR, status_reason VARCHAR, collect_key VARCHAR,
+    project_id VARCHAR, phase_id VARCHAR, installment_id VARCHAR, subscription_id VARCHAR,
+    course_id VARCHAR, period_start DATE, period_end DATE, exclude_from_collective BOOLEAN,
+    amount DECIMAL(18, 2), status VARCHAR, status_reason VARCHAR, is_collective BOOLEAN,
+    collect_key VARCHAR,
     invoice_number VARCHAR, run_id INTEGER
 );
 -- one row per (run, table, row, column, check) that a line broke

@@ -1,5 +1,6 @@
--- Rules across rows and tables, on the staged lines: unique line ids, known master data,
--- quantities whose sign matches is_credit. Appends to the run's quarantine.
+-- Rules across rows and tables, on the staged lines: unique line ids, known master data
+-- (debtors, projects, subscriptions, courses, administrations, article groups, VAT codes,
+-- integration groups), quantities whose sign matches is_credit. Appends to the run's quarantine.
 INSERT INTO line_rejections
 WITH
 files AS (SELECT "table" AS source, display FROM input_files),
@@ -17,6 +18,24 @@ faults AS (
            'unknown debtor ' || debtor_id, display
     FROM lines AS l
     WHERE debtor_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM debtors AS d WHERE d.debtor_id = l.debtor_id)
+    UNION ALL
+    SELECT source, row_number, 'project_id', 'known_project', project_id,
+           'unknown project ' || project_id, display
+    FROM lines AS l
+    WHERE source IN ('postcalc_lines', 'installment_lines') AND project_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM projects AS p WHERE p.project_id = l.project_id)
+    UNION ALL
+    SELECT source, row_number, 'subscription_id', 'known_subscription', subscription_id,
+           'unknown subscription ' || subscription_id, display
+    FROM lines AS l
+    WHERE subscription_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM subscriptions AS s WHERE s.subscription_id = l.subscription_id)
+    UNION ALL
+    SELECT source, row_number, 'course_id', 'known_course', course_id,
+           'unknown course ' || course_id, display
+    FROM lines AS l
+    WHERE course_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM courses AS c WHERE c.course_id = l.course_id)
     UNION ALL
     SELECT source, row_number, 'admin_id', 'known_administration', admin_id,
            'unknown administration ' || admin_id, display
