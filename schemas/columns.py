@@ -71,8 +71,8 @@ def decimal(scale: int, *, optional: bool = False, precision: int = 18) -> pa.Co
                 lambda s, p=pattern: s.str.fullmatch(p),
                 name=f"decimal({precision},{scale})",
                 error=(
-                    f"must be a number with '.' as decimal point, at most {integer_digits} digits "
-                    f"before and {scale} after it"
+                    f"must be a number with '.' as decimal point and no thousands separators, at "
+                    f"most {integer_digits} digits before and {scale} after it"
                 ),
             )
         ],

@@ -33,7 +33,8 @@ class TableFile:
 
 
 def find_tables(input_dir: Path) -> dict[str, TableFile]:
-    """The tables of a dataset folder, by name. A table given as both CSV and Parquet is an error."""
+    """The tables of a dataset folder, by name. A table given as both CSV and Parquet is an error
+    (which one holds the truth?); the message says how their columns differ."""
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise InputError(f"input folder {input_dir} does not exist")
@@ -45,25 +46,73 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
             table = path.stem
             if table in found:
                 raise InputError(
-                    f"{folder}/{table}: given twice ({found[table].path.name} and {path.name}); "
-                    "keep one file per table"
+                    f"{folder}/{table}: given twice ({found[table].path.name} and {path.name})"
+                    f"{_schema_difference(found[table].path, path)}; keep one file per table"
                 )
             found[table] = TableFile(table, folder, path)
     return found
+
+
+def _schema_difference(first: Path, second: Path) -> str:
+    """How the columns of two files of one table differ, for the message."""
+    con = duckdb.connect()
+    try:
+        columns = {}
+        for path in (first, second):
+            reader = _reader(TableFile("t", "lines", path))
+            described = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"path": str(path)})
+            columns[path.name] = [_normalise(row[0]) for row in described.fetchall()]
+    except duckdb.Error:
+        return ""
+    finally:
+        con.close()
+    (a, cols_a), (b, cols_b) = columns.items()
+    only_a = [c for c in cols_a if c not in cols_b]
+    only_b = [c for c in cols_b if c not in cols_a]
+    if not only_a and not only_b:
+        return " with the same columns"
+    parts = [f"only in {name}: {', '.join(cols)}" for name, cols in ((a, only_a), (b, only_b)) if cols]
+    return f" with different columns ({'; '.join(parts)})"
 
 
 def raw_table_name(table: str) -> str:
     return f"raw_{table}"
 
 
-def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> list[str]:
-    """Load one file into TEMP table raw_<table>; returns its (normalised) column names."""
-    source = _reader(table_file)
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest_raw read: the normalised column names, and why the file cannot be trusted row
+    by row (it is empty, or not UTF-8: every row is then quarantined with that reason)."""
+
+    columns: list[str]
+    empty: bool = False
+    encoding_fault: str | None = None
+
+
+def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> Ingested:
+    """Load one file into TEMP table raw_<table>."""
+    if _is_empty(table_file.path):
+        return Ingested([], empty=True)
+    try:
+        return Ingested(_load(con, table_file, "utf-8"))
+    except InputError as error:
+        if table_file.path.suffix.lower() != ".csv" or "utf-8" not in str(error).lower():
+            raise
+        # not UTF-8: read it as what it seems to be, so that each row can be quarantined
+        fault, encoding = _encoding_fault(table_file.path)
+        if fault is None:
+            raise
+        return Ingested(_load(con, table_file, encoding), encoding_fault=fault)
+
+
+def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) -> list[str]:
+    source = _reader(table_file, encoding)
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(table_file.path)})
         columns = [(name, dtype) for name, dtype, *_ in described.fetchall()]
     except duckdb.Error as error:
-        raise InputError(f"{table_file.display}: cannot be read: {_first_line(error)}") from error
+        reason = _csv_structure_fault(table_file.path, encoding) or _first_line(error)
+        raise InputError(f"{table_file.display}: cannot be read: {reason}") from error
     names = [_normalise(name) for name, _ in columns]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -84,16 +133,93 @@ def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> list[st
     return names
 
 
+def _csv_structure_fault(path: Path, encoding: str) -> str | None:
+    """Where a CSV breaks its own structure (DuckDB's sniffer only says it could not read it):
+    a row with more or fewer fields than the header, or a quote that never closes."""
+    import csv
+
+    if path.suffix.lower() != ".csv":
+        return None
+    try:
+        with open(path, encoding=encoding.replace("-", "_"), newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            header = next(reader, [])
+            for row in reader:
+                if row and len(row) != len(header):
+                    return (
+                        f"line {reader.line_num} has {len(row)} fields, the header has "
+                        f"{len(header)} (a ',' inside a value needs quotes)"
+                    )
+    except csv.Error as error:
+        return f"line {reader.line_num}: {error} (a quote that is never closed?)"
+    except UnicodeDecodeError:
+        return None
+    return None
+
+
+def _is_empty(path: Path) -> bool:
+    """No bytes at all (or only a BOM and white space): not even a header row."""
+    if path.suffix.lower() != ".csv":
+        return path.stat().st_size == 0
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    return not head.removeprefix(b"\xef\xbb\xbf").strip()
+
+
+# Encodings DuckDB can read besides UTF-8, so that the rows of a wrongly encoded file can still be
+# counted and quarantined one by one.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _encoding_fault(path: Path) -> tuple[str | None, str]:
+    """(None, "utf-8") for a UTF-8 file; else a message naming the encoding it seems to be in and
+    the first offending line, and the encoding to read it with. Streams the file in chunks.
+
+    Hand-rolled on purpose: SPEC §2 allows UTF-8 only, so all we need is where UTF-8 breaks and a
+    fair name for the usual culprits (UTF-16 from Excel "Unicode text", Windows-1252 from
+    "CSV (comma delimited)"); a statistical detector would be a dependency for a guess."""
+    import codecs
+
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+        if head in _UTF16_BOMS:
+            return ("the file is UTF-16 encoded, not UTF-8; save it as CSV UTF-8", "utf-16")
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line = 1
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line += chunk[: error.start].count(b"\n")
+                byte = chunk[error.start]
+                try:
+                    bytes([byte]).decode("cp1252")
+                    guess = "Windows-1252 (or ISO-8859-1)"
+                except UnicodeDecodeError:
+                    guess = "ISO-8859-1"
+                return (
+                    f"the file is not UTF-8: byte 0x{byte:02x} on line {line} (counting the header) "
+                    f"looks like {guess}; save it as CSV UTF-8",
+                    "latin-1",
+                )
+            line += chunk.count(b"\n")
+    return None, "utf-8"
+
+
 def create_empty_raw(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
     """An absent optional table reads as an empty one with the schema's columns."""
     cols = ", ".join(f"{_quote(c)} VARCHAR" for c in columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_quote(raw_table_name(table))} ({ROW} BIGINT, {cols})")
 
 
-def _reader(table_file: TableFile) -> str:
+def _reader(table_file: TableFile, encoding: str = "utf-8") -> str:
     if table_file.path.suffix.lower() == ".parquet":
         return "read_parquet($path)"
-    return "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"')"
+    return (
+        "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', "
+        f"encoding = '{encoding}')"
+    )
 
 
 def _as_text(name: str, dtype: str) -> str:
@@ -112,4 +238,10 @@ def _quote(identifier: str) -> str:
 
 
 def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+    """DuckDB's reason, without its hints: the first line, plus the CSV line it names."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    reason = lines[0]
+    for line in lines[1:4]:
+        if line.lower().startswith(("invalid unicode", "expected number", "original line")):
+            reason += f" ({line})"
+    return reason

@@ -63,10 +63,22 @@ def load_master(
             create_empty_raw(con, table, list(schema.columns))
         else:
             where = table_file.display
-            present = ingest_raw(con, table_file)
+            ingested = ingest_raw(con, table_file)
+            if ingested.empty:
+                messages.append(f"{where}: the file is empty (not even a header row)")
+                create_empty_raw(con, table, list(schema.columns))
+                _cast(con, table, table, schema)
+                continue
+            if ingested.encoding_fault:
+                messages.append(f"{where}: {ingested.encoding_fault}")
+                continue
+            present = ingested.columns
             missing = _missing_columns(schema, present)
             if missing:
-                messages.extend(f"{where}: column {c} is missing" for c in missing)
+                messages.extend(
+                    f"{where}: column {c} is missing{_did_you_mean(c, schema, present)}"
+                    for c in missing
+                )
                 continue
             _add_absent_optional_columns(con, table, schema, present)
             frame = con.table(raw_table_name(table)).df().set_index(ROW)
@@ -88,16 +100,25 @@ def load_lines(
 ) -> None:
     """Ingest, validate (in batches) and cast every line table; faults go to line_rejections."""
     sqlfile.run(con, "validate", "line_rejections")
+    con.execute("CREATE OR REPLACE TEMP TABLE run_notices (message VARCHAR)")
     for table, schema in schemas.items():
         table_file = files.get(table)
-        if table_file is None:
+        ingested = ingest_raw(con, table_file) if table_file is not None else None
+        if ingested is None or ingested.empty:
+            if ingested is not None:
+                notice = f"{table_file.display}: the file is empty (not even a header row); no lines read"
+                con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
             create_empty_raw(con, table, list(schema.columns))
         else:
-            present = ingest_raw(con, table_file)
+            present = ingested.columns
             missing = _missing_columns(schema, present)
             _add_absent_optional_columns(con, table, schema, present + missing)
-            if missing:
-                _reject_whole_table(con, table_file, missing)
+            if ingested.encoding_fault:
+                _reject_whole_table(con, table_file, "encoding", ingested.encoding_fault)
+            elif missing:
+                for column in missing:
+                    reason = f"column {column} is missing from the file{_did_you_mean(column, schema, present)}"
+                    _reject_whole_table(con, table_file, "column_present", reason, column)
             else:
                 _validate_in_batches(con, table_file, schema, batch_rows)
         _cast(con, table, f"typed_{table}", schema)
@@ -118,16 +139,33 @@ def _validate_in_batches(
         _store(con, table_file, faults)
 
 
-def _reject_whole_table(con: duckdb.DuckDBPyConnection, table_file: TableFile, missing: list[str]) -> None:
-    """A required column is missing: no row of the file can be read, so every row is quarantined."""
+def _reject_whole_table(
+    con: duckdb.DuckDBPyConnection,
+    table_file: TableFile,
+    check: str,
+    reason: str,
+    column: str | None = None,
+) -> None:
+    """No row of the file can be trusted (a required column is missing, the file is not UTF-8):
+    every row is quarantined with the reason, so that each is still accounted for."""
     raw = _quote(raw_table_name(table_file.table))
-    for column in missing:
-        con.execute(
-            f"INSERT INTO line_rejections SELECT $table, {ROW}, $column, 'column_present', NULL, "
-            f"$where || ' row ' || {ROW} || ': column ' || $column || ' is missing from the file "
-            f"[rule column_present]' FROM {raw}",
-            {"table": table_file.table, "column": column, "where": table_file.display},
-        )
+    place = "" if column is None else f", column {column}"
+    con.execute(
+        f"INSERT INTO line_rejections SELECT $table, {ROW}, $column, $check, NULL, "
+        f"$where || ' row ' || {ROW} || $place || ': ' || $reason || ' [rule ' || $check || ']' "
+        f"FROM {raw}",
+        {"table": table_file.table, "column": column, "check": check, "where": table_file.display,
+         "place": place, "reason": reason},
+    )
+
+
+def _did_you_mean(column: str, schema: pa.DataFrameSchema, present: list[str]) -> str:
+    """A misspelled column: the unknown column of the file that is closest to the missing one."""
+    import difflib
+
+    unknown = [c for c in present if c not in schema.columns and c != ROW]
+    close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.6)
+    return f" (the file has {close[0]!r}: misspelled?)" if close else ""
 
 
 def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault]) -> None:

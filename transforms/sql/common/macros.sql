@@ -7,6 +7,10 @@ CREATE OR REPLACE TEMP MACRO line_amount(quantity, unit_price, is_credit) AS
     CASE WHEN is_credit
          THEN -abs(money(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)))
          ELSE money(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) END;
+-- NULL when the amount does not fit DECIMAL(18,2) (such a line is rejected: rule amount_range)
+CREATE OR REPLACE TEMP MACRO fitting_line_amount(quantity, unit_price, is_credit) AS
+    CASE WHEN abs(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) < 9999999999999999.995
+         THEN line_amount(quantity, unit_price, is_credit) END;
 CREATE OR REPLACE TEMP MACRO to_bool(x) AS
     coalesce(lower(x) IN ('true', '1', 'yes', 'y', 't', 'ja', 'j'), false);
 -- SPEC §4: the integration type and §6 the source code of a source's own (not collected) invoices.

@@ -43,7 +43,7 @@ lines AS (
         CASE WHEN s.is_collective THEN 'collective_invoice' ELSE source_integration_type(s.source) END
             AS integration_type,
         CASE WHEN s.is_collective THEN 'vzf' ELSE source_code(s.source) END AS source_code,
-        line_amount(s.quantity, s.unit_price, s.is_credit) AS amount,
+        fitting_line_amount(s.quantity, s.unit_price, s.is_credit) AS amount,
         r.reason AS rejection,
         a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id
     FROM collecting AS s

@@ -68,6 +68,14 @@ faults AS (
       AND NOT EXISTS (SELECT 1 FROM integration_groups AS g
                       WHERE g.admin_id = l.admin_id AND g.integration_group = l.integration_group)
     UNION ALL
+    -- SPEC §2: amounts have two decimals in DECIMAL(18,2); a line's amount must fit
+    SELECT source, row_number, 'unit_price', 'amount_range',
+           CAST(quantity AS VARCHAR) || ' x ' || CAST(unit_price AS VARCHAR),
+           'the amount quantity x unit_price does not fit DECIMAL(18,2) (at most 16 digits before the decimal point)',
+           display
+    FROM lines
+    WHERE abs(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) >= 9999999999999999.995
+    UNION ALL
     SELECT source, row_number, 'quantity', 'credit_sign', CAST(quantity AS VARCHAR),
            'negative quantity on a line that is not marked is_credit', display
     FROM lines WHERE quantity < 0 AND NOT is_credit
