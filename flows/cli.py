@@ -19,6 +19,7 @@ from schemas.lines import SOURCES
 from transforms.ingest import InputError
 from transforms.journalise import UnbalancedEntryError
 from transforms.number import NumberingError
+from transforms.reconcile import ReconciliationError
 from transforms.validate import ConfigurationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
@@ -52,6 +53,7 @@ def run(
     include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines")] = False,
     no_journalize: Annotated[bool, typer.Option("--no-journalize", help="invoice only; journalise later")] = False,
     show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices, write nothing")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="any rejected line fails the run")] = False,
     prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
 ) -> None:
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
@@ -73,6 +75,7 @@ def run(
             sources=[s.strip() for s in sources.split(",")] if sources else list(SOURCES),
             include_credit_lines=include_credit_lines,
             journalize=not no_journalize,
+            strict=strict,
         )
     except ValueError as error:
         _fail("usage", [str(error).splitlines()[-1] if "validation error" in str(error) else str(error)], EXIT_CONFIGURATION)
@@ -89,7 +92,7 @@ def run(
                 result = run_month_end(params, progress=lambda stage: status.update(f"stage: {stage}"))
     except (ConfigurationError, InputError) as error:
         _fail("configuration error", getattr(error, "messages", [str(error)]), EXIT_CONFIGURATION)
-    except (NumberingError, UnbalancedEntryError, RunFailed) as error:
+    except (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed) as error:
         _fail("run failed, nothing written", error.messages, EXIT_RUN_FAILED)
     _print_summary(result)
 
@@ -127,6 +130,9 @@ def _print_summary(result: RunResult) -> None:
         f"rejected {c['lines_rejected']}, excluded {c['lines_excluded']}; "
         f"{c['invoices']} invoices, {c['journal_entry_lines']} journal entry lines"
     )
+    _print_reconciliation(result.reconciliation)
+    for notice in result.notices:
+        out.print(f"  note: {notice}", markup=False, highlight=False)
     for reason, n in result.open_reasons[:10]:
         out.print(f"  open: {n} × {reason}", markup=False, highlight=False)
     for message in result.rejected[:20]:
@@ -136,6 +142,18 @@ def _print_summary(result: RunResult) -> None:
     for admin_id, journal, number, reason in result.skipped_numbers:
         out.print(f"  skipped number {number} in {admin_id}/{journal}: {reason}", markup=False)
     out.print(f"database: {Path(result.db_path).resolve()}")
+
+
+def _print_reconciliation(rows: list[tuple]) -> None:
+    out.print("reconciliation (read = invoiced + open + rejected + excluded):")
+    for source, n, ni, no, nr, ne, a, ai, ao, ar, ae in rows:
+        if n == 0:
+            continue
+        out.print(
+            f"  {source}: {n} = {ni} + {no} + {nr} + {ne} lines; "
+            f"{a:,.2f} = {ai:,.2f} + {ao:,.2f} + {ar:,.2f} + {ae:,.2f}",
+            markup=False, highlight=False,
+        )
 
 
 def _print_pro_forma(result: RunResult) -> None:

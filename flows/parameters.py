@@ -49,6 +49,7 @@ class RunParameters(BaseModel):
     include_credit_lines: bool = False  # meenemen te crediteren regels
     journalize: bool = True
     pro_forma: bool = False
+    strict: bool = False  # any rejected line fails the run
     batch_rows: int = 250_000
 
     @model_validator(mode="after")

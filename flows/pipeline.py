@@ -24,6 +24,7 @@ from transforms import (
     journalise,
     number,
     persist,
+    reconcile,
     sqlfile,
     validate,
 )
@@ -52,6 +53,8 @@ class RunResult:
     open_reasons: list[tuple[str, int]] = field(default_factory=list)
     skipped_numbers: list[tuple] = field(default_factory=list)
     pro_forma: list[tuple] = field(default_factory=list)
+    reconciliation: list[tuple] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 Stage = Callable[[duckdb.DuckDBPyConnection, RunParameters], None]
@@ -102,6 +105,20 @@ def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     faults = configuration.line_faults(con, params.reference_date, params.sources)
     if faults:
         raise ConfigurationError(faults)
+    if params.strict:
+        _refuse_rejections(con)
+
+
+def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
+    """--strict: any rejected line fails the run (nothing written), listing the rejections."""
+    total = con.execute("SELECT count(*) FROM line_rejections").fetchone()[0]
+    if not total:
+        return
+    messages = [r[0] for r in con.execute(
+        f'SELECT message FROM line_rejections ORDER BY "table", row_number LIMIT {shown}'
+    ).fetchall()]
+    more = [f"… and {total - shown} more"] if total > shown else []
+    raise RunFailed([f"--strict: {total} fault(s) in the lines; nothing written", *messages, *more])
 
 
 def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
@@ -116,6 +133,10 @@ def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -
     journalise.journalise(con)
 
 
+def reconcile_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    reconcile.reconcile(con)
+
+
 STAGES: tuple[tuple[str, Stage], ...] = (
     ("load configuration", load_configuration),
     ("load lines", load_lines),
@@ -123,6 +144,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("group", group_lines),
     ("number", number_invoices),
     ("journalise", journalise_invoices),
+    ("reconcile", reconcile_lines),
 )
 
 
@@ -155,6 +177,7 @@ def run_month_end(
 @contextmanager
 def _transaction(db_path: Path, *, commit: bool = True):
     """One run = one transaction: it commits whole or not at all (pro forma never commits)."""
+    existed = Path(db_path).exists()
     con = connect(db_path)
     try:
         con.execute("BEGIN TRANSACTION")
@@ -166,6 +189,10 @@ def _transaction(db_path: Path, *, commit: bool = True):
             con.execute("ROLLBACK")
         except duckdb.Error:
             pass  # closing the connection discards the transaction all the same
+        con.close()
+        if not existed:  # a failed first run leaves no database behind either
+            for leftover in (Path(db_path), Path(f"{db_path}.wal")):
+                leftover.unlink(missing_ok=True)
         raise
     finally:
         con.close()
@@ -246,7 +273,19 @@ def summarise(con, run_id: int, params: RunParameters) -> RunResult:
         "WHERE run_id = $r ORDER BY ALL",
         {"r": run_id},
     ).fetchall()
-    return RunResult(run_id, params.db_path, params, counts, by_journal, rejected, open_reasons, skipped)
+    reconciliation = con.execute(
+        """
+        SELECT source, lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded,
+               amount_read, amount_invoiced, amount_open, amount_rejected, amount_excluded
+        FROM run_reconciliation WHERE run_id = $r ORDER BY source
+        """,
+        {"r": run_id},
+    ).fetchall()
+    notices = [r[0] for r in con.execute("SELECT message FROM run_notices").fetchall()]
+    return RunResult(
+        run_id, params.db_path, params, counts, by_journal, rejected, open_reasons, skipped,
+        reconciliation=reconciliation, notices=notices,
+    )
 
 
 def _pro_forma(con) -> list[tuple]:

@@ -20,6 +20,7 @@ WRITES = (
     "skipped_numbers",
     "journal_counters",
     "journal_counters_insert",
+    "run_reconciliation",
 )
 
 

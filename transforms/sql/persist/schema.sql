@@ -79,3 +79,11 @@ CREATE TABLE IF NOT EXISTS deferral_schedule (
     admin_id VARCHAR, invoice_number VARCHAR, account VARCHAR, deferral_account VARCHAR,
     release_date DATE, amount DECIMAL(18, 2), entry_id BIGINT, run_id INTEGER
 );
+-- one row per (run, source table): lines read = invoiced + open + rejected + excluded, in money too
+CREATE TABLE IF NOT EXISTS run_reconciliation (
+    run_id INTEGER, source VARCHAR,
+    lines_read BIGINT, lines_invoiced BIGINT, lines_open BIGINT, lines_rejected BIGINT,
+    lines_excluded BIGINT,
+    amount_read DECIMAL(18, 2), amount_invoiced DECIMAL(18, 2), amount_open DECIMAL(18, 2),
+    amount_rejected DECIMAL(18, 2), amount_excluded DECIMAL(18, 2), closes BOOLEAN
+);

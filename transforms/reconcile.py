@@ -1,0 +1,35 @@
+"""Stage 7, reconcile (issue 4): every line read is accounted for, in count and in money, per
+source table, before anything is written. A run whose reconciliation does not close fails."""
+
+from __future__ import annotations
+
+import duckdb
+
+from transforms import sqlfile
+
+
+class ReconciliationError(Exception):
+    """Lines or money went missing (or were counted twice) between reading and invoicing."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+def reconcile(con: duckdb.DuckDBPyConnection) -> None:
+    sqlfile.run(con, "reconcile", "reconciliation")
+    broken = con.execute(
+        """
+        SELECT source, lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded,
+               amount_read, amount_invoiced, amount_open, amount_rejected, amount_excluded
+        FROM reconciliation WHERE NOT closes ORDER BY source
+        """
+    ).fetchall()
+    if broken:
+        raise ReconciliationError(
+            [
+                f"{s}: read {n} lines / {a} but invoiced {ni} / {ai} + open {no} / {ao} + "
+                f"rejected {nr} / {ar} + excluded {ne} / {ae} does not close"
+                for s, n, ni, no, nr, ne, a, ai, ao, ar, ae in broken
+            ]
+        )
