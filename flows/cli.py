@@ -4,17 +4,28 @@ flow with --prefect. Exit code 0 on success; non-zero with a one-line reason on 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from flows.parameters import DEFAULT_DB, RunParameters, month_end, previous_month_end, sample_dataset
-from flows.pipeline import RunFailed, RunResult, check_configuration, pro_forma, run_month_end
+from flows.pipeline import (
+    RunFailed,
+    RunResult,
+    check_configuration,
+    connect,
+    pro_forma,
+    resume_parameters,
+    run_month_end,
+)
+from flows.pipeline import resume as resume_run
 from schemas.lines import SOURCES
 from transforms.ingest import InputError
 from transforms.journalise import UnbalancedEntryError
@@ -27,8 +38,12 @@ app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+EXIT_AUDIT_FINDINGS = 1
 EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
+EXIT_INTERNAL = 4
+
+FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed)
 
 
 def _fail(kind: str, messages: list[str], code: int) -> None:
@@ -77,24 +92,123 @@ def run(
             journalize=not no_journalize,
             strict=strict,
         )
+    except ValidationError as error:  # pydantic: the reasons, without its links
+        _fail("usage", [e["msg"].removeprefix("Value error, ") for e in error.errors()], EXIT_CONFIGURATION)
     except ValueError as error:
-        _fail("usage", [str(error).splitlines()[-1] if "validation error" in str(error) else str(error)], EXIT_CONFIGURATION)
-    try:
-        if show_pro_forma:
-            _print_pro_forma(pro_forma(params))
-            return
-        if prefect:
-            from flows.month_end import month_end_flow
+        _fail("usage", [str(error)], EXIT_CONFIGURATION)
+    if show_pro_forma:
+        _print_pro_forma(_guarded(lambda: pro_forma(params)))
+        return
+    if prefect:
+        from flows.month_end import month_end_flow
 
-            result = month_end_flow(params)
-        else:
-            with out.status("running") as status:
-                result = run_month_end(params, progress=lambda stage: status.update(f"stage: {stage}"))
+        result = _guarded(lambda: month_end_flow(params))
+    else:
+        result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+    _print_summary(result)
+
+
+def _with_progress(work):
+    with out.status("running") as status:
+        return work(lambda stage: status.update(f"stage: {stage}"))
+
+
+def _guarded(work):
+    """Every failure ends in a one-line reason and an exit code, never in a traceback (set
+    JOURNALIZE_DEBUG=1 to see one); a failed run has written nothing."""
+    try:
+        return work()
     except (ConfigurationError, InputError) as error:
         _fail("configuration error", getattr(error, "messages", [str(error)]), EXIT_CONFIGURATION)
-    except (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed) as error:
+    except FAILED_RUN as error:
         _fail("run failed, nothing written", error.messages, EXIT_RUN_FAILED)
+    except Exception as error:  # a bug: say so plainly; the transaction was rolled back
+        if os.environ.get("JOURNALIZE_DEBUG"):
+            raise
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        _fail("internal error, nothing written (please report it; JOURNALIZE_DEBUG=1 shows the "
+              "traceback)", [f"{type(error).__name__}: {reason}"], EXIT_INTERNAL)
+
+
+@app.command()
+def resume(
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+    run_id: Annotated[Optional[int], typer.Option("--run-id", help="the run to resume (default: the latest)")] = None,
+    input: Annotated[Optional[Path], typer.Option("--input", help="corrected master data (default: the run's input)")] = None,
+) -> None:
+    """Invoice the lines earlier runs left open ("factureren te factureren regels") with the dates
+    of the run resumed, after the cause was fixed (debtor unblocked, integration type added)."""
+    params = _guarded(lambda: resume_parameters(db, run_id, input))
+    result = _guarded(lambda: _with_progress(lambda p: resume_run(params, progress=p)))
     _print_summary(result)
+
+
+@app.command()
+def backfill(
+    from_: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
+    to: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
+    input: Annotated[Optional[Path], typer.Option("--input", help="input dataset folder")] = None,
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+    admin: Annotated[Optional[str], typer.Option(help="only this administration")] = None,
+    include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines")] = False,
+) -> None:
+    """One month-end run per month, oldest first, each its own transaction; stops at the first
+    month that fails (the months before it stay done)."""
+    try:
+        months = _months(from_, to)
+    except ValueError as error:
+        _fail("usage", [str(error)], EXIT_CONFIGURATION)
+    for period in months:
+        params = RunParameters.for_period(
+            period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
+            include_credit_lines=include_credit_lines, command="backfill")
+        result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+        c = result.counts
+        out.print(f"{period}: run {result.run_id}, {c['invoices']} invoices, lines invoiced "
+                  f"{c['lines_invoiced']}, open {c['lines_open']}, rejected {c['lines_rejected']}")
+
+
+def _months(first: str, last: str) -> list[str]:
+    start, end = month_end(first), month_end(last)
+    if start > end:
+        raise ValueError(f"--from {first} is after --to {last}")
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@app.command()
+def verify(
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+) -> None:
+    """Audit a database: entries balance, numbers unique and gapless per journal series (skips
+    with their reasons), every invoiced line on exactly one invoice, counters = highest number.
+    Exit code 1 when anything is found."""
+    from transforms.verify import CHECKS, audit
+
+    if not Path(db).exists():
+        _fail("usage", [f"database {db} does not exist"], EXIT_CONFIGURATION)
+    con = _guarded(lambda: connect(db))
+    try:
+        result = audit(con)
+    finally:
+        con.close()
+    f = result.figures
+    out.print(f"{db}: {f['runs']} runs, {f['invoices']} invoices, {f['entries']} entries "
+              f"({f['journal_entries']} lines), {f['billable_lines']} billable lines, "
+              f"{f['skipped_numbers']} skipped numbers", markup=False, highlight=False)
+    for series, reason, n in result.skips:
+        out.print(f"  skipped in {series}: {n} × {reason}", markup=False, highlight=False)
+    for name, title in CHECKS.items():
+        findings = result.findings[name]
+        out.print(f"{'ok  ' if not findings else 'FAIL'} {title}"
+                  + (f": {len(findings)} finding(s)" if findings else ""), markup=False, highlight=False)
+        for finding in findings[:20]:
+            out.print(f"       {finding}", markup=False, highlight=False)
+    if not result.clean:
+        raise typer.Exit(EXIT_AUDIT_FINDINGS)
 
 
 @app.command()
@@ -133,6 +247,11 @@ def _print_summary(result: RunResult) -> None:
     _print_reconciliation(result.reconciliation)
     for notice in result.notices:
         out.print(f"  note: {notice}", markup=False, highlight=False)
+    for source, line_id, invoice_number, columns in result.changed[:20]:
+        out.print(f"  changed after invoicing (not invoiced again): {source} {line_id} on "
+                  f"{invoice_number}: {columns}", markup=False, highlight=False)
+    if len(result.changed) > 20:
+        out.print(f"  … {len(result.changed) - 20} more in table changed_lines")
     for reason, n in result.open_reasons[:10]:
         out.print(f"  open: {n} × {reason}", markup=False, highlight=False)
     for message in result.rejected[:20]:

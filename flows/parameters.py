@@ -50,6 +50,7 @@ class RunParameters(BaseModel):
     journalize: bool = True
     pro_forma: bool = False
     strict: bool = False  # any rejected line fails the run
+    command: str = "run"  # recorded in runs: run, resume, backfill
     batch_rows: int = 250_000
 
     @model_validator(mode="after")

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import re
+import sys
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +20,8 @@ import duckdb
 
 from flows.parameters import RunParameters
 from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
+from schemas.columns import sql_type
+from schemas.lines import SOURCES
 from transforms import (
     coda,
     configuration,
@@ -55,6 +61,7 @@ class RunResult:
     pro_forma: list[tuple] = field(default_factory=list)
     reconciliation: list[tuple] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    changed: list[tuple] = field(default_factory=list)
 
 
 Stage = Callable[[duckdb.DuckDBPyConnection, RunParameters], None]
@@ -66,7 +73,15 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(db_path))
     except duckdb.IOException as error:
-        raise RunFailed([f"database {db_path} cannot be opened: {str(error).splitlines()[0]}"]) from error
+        text = str(error)
+        if "lock" in text.lower():
+            holder = re.search(r"PID (\d+)", text)
+            by = f" (process {holder.group(1)})" if holder else ""
+            raise RunFailed([
+                f"database {db_path} is in use by another process{by}: another journalize run, or "
+                "a session that has it open; nothing was done, try again when it has finished"
+            ]) from error
+        raise RunFailed([f"database {db_path} cannot be opened: {text.splitlines()[0]}"]) from error
 
 
 def prepare_session(con: duckdb.DuckDBPyConnection) -> None:
@@ -153,25 +168,43 @@ def run_month_end(
     *,
     runner: Callable[[str, Stage, duckdb.DuckDBPyConnection, RunParameters], None] | None = None,
     progress: Callable[[str], None] | None = None,
+    stages: tuple[tuple[str, Stage], ...] = STAGES,
 ) -> RunResult:
     """One month-end run. `runner` lets the Prefect flow wrap each stage as a task."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
     with _transaction(params.db_path, commit=not params.pro_forma) as con:
         run_id = persist.next_run_id(con)
         started = dt.datetime.now()
-        stages = STAGES[:4] if params.pro_forma else STAGES
+        stages = stages[:4] if params.pro_forma else stages
         for name, stage in stages:
+            hold_point(name)
             if progress:
                 progress(name)
             log.info("stage %s", name)
             runner(name, stage, con, params)
         if params.pro_forma:
             return RunResult(None, params.db_path, params, pro_forma=_pro_forma(con))
+        hold_point("persist")
         if progress:
             progress("persist")
         persist.persist_run(con, run_id)
         _record_run(con, run_id, params, started)
-        return summarise(con, run_id, params)
+        result = summarise(con, run_id, params)
+        hold_point("commit")
+        return result
+
+
+def hold_point(name: str) -> None:
+    """Fault injection for the crash and concurrency tests (tests/test_atomicity.py): with
+    JOURNALIZE_HOLD_AT=<stage>, a run stops before that stage (or "persist", "commit"), says so on
+    stderr and waits until the file JOURNALIZE_RELEASE names exists (for ever when unset), so a
+    test can kill it there or start a second run. Never set in production."""
+    if os.environ.get("JOURNALIZE_HOLD_AT") != name:
+        return
+    print(f"journalize: holding before {name} (pid {os.getpid()})", file=sys.stderr, flush=True)
+    release = os.environ.get("JOURNALIZE_RELEASE")
+    while not (release and Path(release).exists()):
+        time.sleep(0.02)
 
 
 @contextmanager
@@ -209,7 +242,7 @@ def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -
     con.execute(
         """
         INSERT INTO runs BY NAME
-        SELECT $run_id AS run_id, 'run' AS command, 'succeeded' AS status,
+        SELECT $run_id AS run_id, $command AS command, 'succeeded' AS status,
                $started AS started_at, now()::TIMESTAMP AS finished_at,
                $input_dir AS input_dir, $reference_date AS reference_date,
                $invoice_date AS invoice_date, $admin AS admin_id, $sources AS sources,
@@ -225,6 +258,7 @@ def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -
         """,
         {
             "run_id": run_id,
+            "command": params.command,
             "started": started,
             "input_dir": str(params.input_dir),
             "reference_date": params.reference_date,
@@ -282,9 +316,12 @@ def summarise(con, run_id: int, params: RunParameters) -> RunResult:
         {"r": run_id},
     ).fetchall()
     notices = [r[0] for r in con.execute("SELECT message FROM run_notices").fetchall()]
+    changed = con.execute(
+        "SELECT source, line_id, invoice_number, changed_columns FROM changed_lines "
+        "WHERE run_id = $r ORDER BY ALL", {"r": run_id}).fetchall()
     return RunResult(
         run_id, params.db_path, params, counts, by_journal, rejected, open_reasons, skipped,
-        reconciliation=reconciliation, notices=notices,
+        reconciliation=reconciliation, notices=notices, changed=changed,
     )
 
 
@@ -296,6 +333,70 @@ def _pro_forma(con) -> list[tuple]:
         FROM draft_invoices ORDER BY admin_id, journal_code, debtor_id, collect_key
         """
     ).fetchall()
+
+
+# --- resume: invoice the lines a run prepared ------------------------------------------------------
+
+
+def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    """`resume` reads no line files: the lines are the ones earlier runs left `open` in
+    billable_lines (Profit's "te factureren regels"), in their canonical columns."""
+    sqlfile.run(con, "validate", "line_rejections")
+    con.execute("CREATE OR REPLACE TEMP TABLE run_notices (message VARCHAR)")
+    present = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'billable_lines' "
+        "AND table_schema = 'main' AND table_catalog = current_database()").fetchall()}
+    for table, schema in LINE_SCHEMAS.items():
+        typed, raw = ["row_number AS __row"], ["row_number AS __row"]
+        for name, column in schema.columns.items():
+            value = f'"{name}"' if name in present else "NULL"
+            typed.append(f'CAST({value} AS {sql_type(column)}) AS "{name}"')
+            raw.append(f'CAST({value} AS VARCHAR) AS "{name}"')
+        prepared = "FROM billable_lines WHERE source = $source AND status = 'open'"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(typed)} {prepared}",
+                    {"source": table})
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT {', '.join(raw)} {prepared}",
+                    {"source": table})
+
+
+RESUME_STAGES: tuple[tuple[str, Stage], ...] = tuple(
+    (name, load_prepared_lines if name == "load lines" else stage) for name, stage in STAGES
+)
+
+
+def resume_parameters(db_path: Path, run_id: int | None = None, input_dir: Path | None = None) -> RunParameters:
+    """The parameters of the run to resume (default: the latest), with its master data folder
+    unless a corrected one is given."""
+    if not Path(db_path).exists():
+        raise RunFailed([f"database {db_path} does not exist: nothing to resume"])
+    con = connect(db_path)
+    try:
+        row = con.execute(
+            """
+            SELECT run_id, input_dir, reference_date, invoice_date, admin_id, sources,
+                   include_credit_lines, journalize
+            FROM runs WHERE run_id = coalesce($r, (SELECT max(run_id) FROM runs))
+            """,
+            {"r": run_id},
+        ).fetchone()
+    except duckdb.CatalogException:
+        row = None
+    finally:
+        con.close()
+    if row is None:
+        raise RunFailed([f"database {db_path} has no run {run_id or ''} to resume".replace("  ", " ")])
+    _, folder, reference, invoice, admin, sources, credit, journalize = row
+    return RunParameters(
+        input_dir=Path(input_dir or folder), db_path=Path(db_path), reference_date=reference,
+        invoice_date=invoice, admin=admin, sources=sources.split(",") if sources else list(SOURCES),
+        include_credit_lines=bool(credit), journalize=bool(journalize), command="resume",
+    )
+
+
+def resume(params: RunParameters, **kwargs) -> RunResult:
+    """Invoice the lines earlier runs left open (blocked debtor unblocked, cash_sale type added, …)
+    with the dates of the run resumed: nothing invoiced is regrouped or renumbered."""
+    return run_month_end(params.model_copy(update={"command": "resume"}), stages=RESUME_STAGES, **kwargs)
 
 
 def check_configuration(input_dir: Path) -> list[str]:

@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -15,3 +16,21 @@ def db(tmp_path: Path) -> Path:
 def dataset_dir(tmp_path: Path) -> Path:
     return tmp_path / "input"
 
+
+
+_exit_status = {"code": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave without interpreter finalisation once pytest has printed everything: DuckDB's
+    nanobind bindings otherwise print "leaked instance" noise after pytest's summary when an
+    exception that travelled through a run is still referenced at exit (harmless, but it buries
+    the summary line). The exit status is pytest's own."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status["code"])

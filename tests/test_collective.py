@@ -14,6 +14,7 @@ import pytest
 
 from builders import (
     NL_ACCOUNTS,
+    count_rows,
     base_master,
     course,
     course_line,
@@ -30,6 +31,9 @@ from builders import (
     subscription_line,
     write_dataset,
 )
+from flows.parameters import RunParameters
+from flows.pipeline import pro_forma
+from transforms.validate import ConfigurationError
 
 ALL_FOUR = "postcalc,subscriptions,installments,courses"
 COLLECTIVE_DESCRIPTION = "[vzf] Verzamelfactuur"
@@ -55,11 +59,14 @@ def collective_master(*profiles: dict, profile_of: dict[str, str] | None = None,
 def invoices_by_lines(db) -> dict[frozenset, tuple]:
     """{frozenset of line ids: (integration_type, is_collective, sources, admin_id)}."""
     rows = query(db, """
-        SELECT i.integration_type, i.is_collective, i.sources, i.admin_id, list(l.line_id)
+        SELECT i.invoice_number, i.integration_type, i.is_collective, i.sources, i.admin_id,
+               list(l.line_id)
         FROM invoices AS i JOIN invoice_lines AS l USING (invoice_number)
         GROUP BY ALL""")
-    return {frozenset(lines): (kind, collective, sources, admin)
-            for kind, collective, sources, admin, lines in rows}
+    out = {frozenset(lines): (kind, collective, sources, admin)
+           for _, kind, collective, sources, admin, lines in rows}
+    assert len(out) == len(rows)
+    return out
 
 
 def groups(db) -> set[frozenset]:
@@ -340,7 +347,8 @@ def test_without_a_default_profile_a_debtor_without_profile_collects_nothing(dat
 
 def test_lines_of_two_debtors_are_never_combined(dataset_dir, db):
     # SPEC §8: one invoice per debtor, even per_concept_debtor without a period
-    master = collective_master(profile("P", collect="postcalc,courses", method="per_concept_debtor"),
+    master = collective_master(profile("P", collect="postcalc,courses",
+                                       method="per_concept_debtor"),
                                profile_of={"10001": "P", "10002": "P"},
                                projects=[project("P1")], courses=[course("C1")])
     write_dataset(dataset_dir, master,
@@ -553,7 +561,8 @@ def test_collective_journal_comes_from_the_collective_invoice_type(dataset_dir, 
                   postcalc_lines=[postcalc_line("PC1"), postcalc_line("PC2", manual="true")],
                   course_lines=[course_line("CO1")])
     run(dataset_dir, db)
-    assert query(db, """SELECT i.invoice_number, i.journal_code, i.is_collective, list(l.line_id ORDER BY l.line_id)
+    assert query(db, """SELECT i.invoice_number, i.journal_code, i.is_collective,
+                               list(l.line_id ORDER BY l.line_id)
                         FROM invoices AS i JOIN invoice_lines AS l USING (invoice_number)
                         GROUP BY ALL ORDER BY 1""") == [
         ("1001", "VK", False, ["PC2"]), ("Z1", "VKZ", True, ["CO1", "PC1"])]
@@ -643,3 +652,93 @@ def test_cockpit_views_show_sources_and_collective(dataset_dir, db):
         ("CO1", True, "collective_invoice"), ("OR1", False, "sales_invoice"),
         ("PC1", True, "collective_invoice")]
     assert query(db, "SELECT count(*) FROM journal_entries") == [(0,)]
+
+
+def test_a_collective_credit_invoice_uses_the_credit_journal(dataset_dir, db):
+    # SPEC §4/§9: a collective invoice whose total is negative is a credit invoice in the
+    # collective_invoice type's credit journal (VKC, prefix C).
+    #   PC1 credit: -2 × 100 = -200.00 on the credit account 8101 (SERV), H
+    #   CO1:         1 × 100 =  100.00 on 8100, H
+    # gross H -100.00, VAT -21.00, total_incl_vat -121.00
+    master = collective_master(profile("P", collect="postcalc,courses"), profile_of={"10001": "P"},
+                               projects=[project("P1")], courses=[course("C1")])
+    write_dataset(dataset_dir, master,
+                  postcalc_lines=[postcalc_line("PC1", quantity="-2", is_credit="true")],
+                  course_lines=[course_line("CO1")])
+    run(dataset_dir, db)
+    D = Decimal
+    assert query(db, """SELECT invoice_number, journal_code, is_credit, is_collective,
+                               total_excl_vat, vat_amount, total_incl_vat FROM invoices""") == [
+        ("C1", "VKC", True, True, D("-100.00"), D("-21.00"), D("-121.00"))]
+    assert sorted(query(db, "SELECT account, debit, credit FROM journal_entries")) == [
+        ("1300", D("0"), D("121.00")), ("1500", D("21.00"), D("0")),
+        ("8100", D("0"), D("100.00")), ("8101", D("200.00"), D("0"))]
+
+
+@pytest.mark.parametrize("include_credit_lines, expected_groups, co2_status", [
+    # SPEC §7/§8: a course credit line waits for include-credit-lines; the rest is collected
+    (False, {fs("PC1", "CO1")}, "open"),
+    (True, {fs("PC1", "CO1", "CO2")}, "invoiced"),
+])
+def test_course_credit_lines_join_the_collective_invoice_only_on_request(
+        dataset_dir, db, include_credit_lines, expected_groups, co2_status):
+    master = collective_master(profile("P", collect="postcalc,courses"), profile_of={"10001": "P"},
+                               projects=[project("P1")], courses=[course("C1")])
+    write_dataset(dataset_dir, master,
+                  postcalc_lines=[postcalc_line("PC1", unit_price="300")],
+                  course_lines=[course_line("CO1"),
+                                course_line("CO2", quantity="-1", is_credit="true")])
+    run(dataset_dir, db, include_credit_lines=include_credit_lines)
+    assert groups(db) == expected_groups
+    assert query(db, "SELECT status FROM billable_lines WHERE line_id = 'CO2'") == [(co2_status,)]
+
+
+def test_collected_lines_are_invoiced_once_across_runs(dataset_dir, tmp_path, db):
+    # SPEC §11: a line invoiced on a collective invoice stays on it; rerunning October makes no
+    # new invoice, and November's run puts only the new line CO1 on a second collective invoice
+    # (period none: the same collect group, but PC1 is already invoiced)
+    master = collective_master(profile("P", collect="postcalc,courses"), profile_of={"10001": "P"},
+                               projects=[project("P1")], courses=[course("C1")])
+    lines = dict(postcalc_lines=[postcalc_line("PC1", line_date="2026-10-15")],
+                 course_lines=[course_line("CO1", line_date="2026-11-10")])
+    write_dataset(dataset_dir, master, **lines)
+    run(dataset_dir, db, period="2026-10")
+    run(dataset_dir, db, period="2026-10")
+    assert query(db, "SELECT invoice_number, line_count FROM invoices") == [("1001", 1)]
+    run(dataset_dir, db, period="2026-11")
+    assert query(db, """SELECT line_id, invoice_number, run_id, is_collective
+                        FROM billable_lines ORDER BY 1""") == [
+        ("CO1", "1002", 3, True), ("PC1", "1001", 1, True)]
+    assert query(db, "SELECT invoice_number, is_collective, sources FROM invoices ORDER BY 1") == [
+        ("1001", True, "postcalc_lines"), ("1002", True, "course_lines")]
+
+
+def test_collected_lines_need_a_collective_invoice_type(dataset_dir, db):
+    # SPEC §3/§8: collected lines are journalised with the administration's collective_invoice
+    # type; without one the run is a configuration error and writes nothing
+    master = collective_master(profile("P", collect="postcalc,courses"), profile_of={"10001": "P"},
+                               projects=[project("P1")], courses=[course("C1")])
+    master["integration_types"] = [row for row in master["integration_types"]
+                                   if row["integration_type"] != "collective_invoice"]
+    write_dataset(dataset_dir, master, postcalc_lines=[postcalc_line("PC1")],
+                  course_lines=[course_line("CO1")])
+    with pytest.raises(ConfigurationError) as error:
+        run(dataset_dir, db)
+    assert len(error.value.messages) == 1
+    assert "NL01" in error.value.messages[0]
+    assert "collective_invoice" in error.value.messages[0]
+    assert count_rows(db, "invoices") == 0
+
+
+def test_pro_forma_shows_the_collective_invoice_without_writing(dataset_dir, db):
+    # SPEC §12 --pro-forma: the invoices a run would make, per administration, nothing written.
+    # PC1 100.00 + CO1 2 × 50 = 100.00, both H: excl 200.00, VAT 42.00, incl 242.00
+    master = collective_master(profile("P", collect="postcalc,courses"), profile_of={"10001": "P"},
+                               projects=[project("P1")], courses=[course("C1")])
+    write_dataset(dataset_dir, master, postcalc_lines=[postcalc_line("PC1")],
+                  course_lines=[course_line("CO1", quantity="2", unit_price="50")])
+    result = pro_forma(RunParameters.for_period("2026-10", input_dir=dataset_dir, db_path=db))
+    assert result.pro_forma == [
+        ("NL01", "VK", "10001", COLLECTIVE_DESCRIPTION, 2, Decimal("200.00"), Decimal("42.00"),
+         Decimal("242.00"))]
+    assert count_rows(db, "invoices") == 0

@@ -17,7 +17,6 @@ from builders import (
     course_line,
     debtor,
     installment_line,
-    integration_type,
     postcalc_line,
     profile,
     project,
@@ -313,6 +312,89 @@ def test_collected_postcalc_and_course_lines_make_one_collective_invoice(dataset
     assert_balanced(db)
 
 
+def test_lines_marked_exclude_from_collective_are_invoiced_on_their_own(dataset_dir, db):
+    # §8: lines of a project / installment line / course marked exclude_from_collective are not
+    # collected; PC1 and A1 make the collective invoice
+    master = collecting_master("postcalc,installments,subscriptions,courses")
+    master["projects"] = [project("P1"), project("P2", exclude_from_collective="true")]
+    master["subscriptions"] = [subscription("S1")]
+    master["courses"] = [course("C1", exclude_from_collective="true")]
+    write_dataset(dataset_dir, master,
+                  postcalc_lines=[postcalc_line("PC1", "P1"), postcalc_line("PC2", "P2")],
+                  installment_lines=[installment_line("IN1", exclude_from_collective="true")],
+                  subscription_lines=[subscription_line("A1")],
+                  course_lines=[course_line("K1")])
+    run(dataset_dir, db)
+    assert query(db, "SELECT i.integration_type, i.is_collective, list(b.line_id ORDER BY b.line_id) "
+                     "FROM invoices i JOIN billable_lines b USING (invoice_number) "
+                     "GROUP BY i.invoice_number, i.integration_type, i.is_collective "
+                     "ORDER BY 3") == [
+        ("collective_invoice", True, ["A1", "PC1"]),
+        ("project_invoice", False, ["IN1"]),
+        ("course_invoice", False, ["K1"]),
+        ("project_invoice", False, ["PC2"]),
+    ]
+    assert_balanced(db)
+
+
+def test_manual_lines_are_not_collected(dataset_dir, db):
+    # §8: manual lines are excluded from collecting and invoiced on their own
+    master = collecting_master("postcalc,courses")
+    master["projects"] = [project("P1")]
+    master["courses"] = [course("C1")]
+    write_dataset(dataset_dir, master,
+                  postcalc_lines=[postcalc_line("PC1"), postcalc_line("PC2", manual="true")],
+                  course_lines=[course_line("K1")])
+    run(dataset_dir, db)
+    assert query(db, "SELECT i.is_collective, list(b.line_id ORDER BY b.line_id) "
+                     "FROM invoices i JOIN billable_lines b USING (invoice_number) "
+                     "GROUP BY i.invoice_number, i.is_collective ORDER BY 2") == [
+        (True, ["K1", "PC1"]), (False, ["PC2"])]
+
+
+def test_debtor_without_profile_uses_the_default_profile(dataset_dir, db):
+    # §8: a debtor without a profile uses the profile '*****' when the table has one
+    master = base_master()
+    master["sales_relation_profiles"] = [profile("*****", collect="postcalc,subscriptions")]
+    master["projects"] = [project("P1")]
+    master["subscriptions"] = [subscription("S1", debtor_id="10002")]
+    write_dataset(dataset_dir, master,
+                  postcalc_lines=[postcalc_line("PC1", debtor_id="10002")],
+                  subscription_lines=[subscription_line("A1", debtor_id="10002")])
+    run(dataset_dir, db)
+    assert query(db, "SELECT debtor_id, integration_type, sources FROM invoices") == [
+        ("10002", "collective_invoice", "postcalc_lines,subscription_lines")]
+
+
+def test_collective_invoicing_never_combines_administrations(dataset_dir, db):
+    # §8: lines of several administrations are never combined; each uses its own collective type
+    master = with_second_admin(collecting_master("postcalc,courses"))
+    master["projects"] = [project("P1"), project("P2", admin_id="NL02")]
+    master["courses"] = [course("C1")]
+    write_dataset(dataset_dir, master,
+                  postcalc_lines=[postcalc_line("PC1", "P1"), postcalc_line("PC2", "P2")],
+                  course_lines=[course_line("K1", "C1")])
+    run(dataset_dir, db)
+    assert query(db, "SELECT i.admin_id, i.integration_type, list(b.line_id ORDER BY b.line_id) "
+                     "FROM invoices i JOIN billable_lines b USING (invoice_number) "
+                     "GROUP BY i.invoice_number, i.admin_id, i.integration_type ORDER BY 1") == [
+        ("NL01", "collective_invoice", ["K1", "PC1"]),
+        ("NL02", "collective_invoice", ["PC2"]),
+    ]
+
+
+def test_collective_invoice_of_one_project_names_the_project(dataset_dir, db):
+    # §6: per_project → one project per collective invoice, so the project option applies
+    master = collecting_master("postcalc,installments", method="per_project")
+    set_description(master, "collective_invoice", "source_project_description")
+    master["projects"] = [project("P1", description="Nieuwbouw kantoor")]
+    write_dataset(dataset_dir, master, postcalc_lines=[postcalc_line("PC1")],
+                  installment_lines=[installment_line("IN1")])
+    run(dataset_dir, db)
+    assert query(db, "SELECT is_collective, description FROM invoices") == [
+        (True, "[vzf] Nieuwbouw kantoor")]
+
+
 # --- SPEC §7/§8: credit lines ----------------------------------------------------------------------
 
 
@@ -424,6 +506,46 @@ def test_lines_left_out_by_sources_are_invoiced_by_a_later_run(dataset_dir, db):
         ("IN1", "invoiced", 2), ("K1", "invoiced", 2), ("PC1", "invoiced", 1)]
 
 
+def monthly_item(subscription_id: str = "S1") -> dict:
+    return dict(subscription_id=subscription_id, item_code="ABO", article_group="SERV",
+                description="abo", quantity="1", unit_price="100", vat_code="H",
+                frequency="month", start_date="2026-10-01")
+
+
+SUBSCRIPTION_ITEMS_NOT_GENERATED = (
+    "SPEC §2/§7: the run never generates subscription lines from subscription_items (no code "
+    "reads subscription_items or billed_through; subscription_state stays empty)")
+
+
+@pytest.mark.xfail(strict=True, reason=SUBSCRIPTION_ITEMS_NOT_GENERATED)
+def test_subscription_item_is_billed_for_the_period(dataset_dir, db):
+    # §7: a monthly item starting 2026-10-01 is billed for October in the 2026-10 run:
+    # 1 × 100.00 + 21 % VAT = 121.00 on a subscription invoice
+    master = base_master()
+    master["subscriptions"] = [subscription("S1")]
+    master["subscription_items"] = [monthly_item()]
+    write_dataset(dataset_dir, master)
+    run(dataset_dir, db)
+    assert query(db, "SELECT integration_type, total_incl_vat FROM invoices") == [
+        ("subscription_invoice", D("121.00"))]
+
+
+@pytest.mark.xfail(strict=True, reason=SUBSCRIPTION_ITEMS_NOT_GENERATED)
+def test_subscription_items_are_not_billed_in_a_run_without_subscriptions(dataset_dir, db):
+    # §7 + --sources: a run without subscriptions neither bills nor advances billed_through;
+    # a later run with subscriptions bills October once: 1 × 100.00 + 21 % = 121.00
+    master = base_master()
+    master["subscriptions"] = [subscription("S1")]
+    master["courses"] = [course("C1")]
+    master["subscription_items"] = [monthly_item()]
+    write_dataset(dataset_dir, master, course_lines=[course_line("K1")])
+    run(dataset_dir, db, sources=["course"])
+    assert query(db, "SELECT integration_type FROM invoices") == [("course_invoice",)]
+    run(dataset_dir, db, sources=["subscription"])
+    assert query(db, "SELECT integration_type, total_incl_vat FROM invoices ORDER BY 1") == [
+        ("course_invoice", D("121.00")), ("subscription_invoice", D("121.00"))]
+
+
 def test_unknown_source_name_is_refused(dataset_dir, db):
     project_and_course_dataset(dataset_dir)
     with pytest.raises(ValueError, match="bogus"):
@@ -441,6 +563,7 @@ def test_cli_sources_option(dataset_dir, db):
 
 
 def test_cli_unknown_source_fails_and_writes_nothing(dataset_dir, db):
+    # SPEC §12: non-zero exit with a one-line reason; the reason must name the bad source
     project_and_course_dataset(dataset_dir)
     result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10",
                     "--sources", "project,bogus")
@@ -530,6 +653,21 @@ def test_collected_lines_without_collective_invoice_type(dataset_dir, db):
         "administration NL01: 2 line(s) of course_lines, postcalc_lines are collected "
         "(collective invoicing) but there is no integration type collective_invoice"]
     assert count_rows(db, "invoices") == 0
+
+
+def test_manual_lines_do_not_count_as_collected_lines(dataset_dir, db):
+    # the manual postcalc line is invoiced on its own (project_invoice exists): only the course
+    # line is collected and needs collective_invoice
+    master = without_type(collecting_master("postcalc,courses"), "collective_invoice")
+    master["projects"] = [project("P1")]
+    master["courses"] = [course("C1")]
+    write_dataset(dataset_dir, master, postcalc_lines=[postcalc_line("PC1", manual="true")],
+                  course_lines=[course_line("K1")])
+    with pytest.raises(ConfigurationError) as error:
+        run(dataset_dir, db)
+    assert error.value.messages == [
+        "administration NL01: 1 line(s) of course_lines are collected (collective invoicing) "
+        "but there is no integration type collective_invoice"]
 
 
 def test_check_command_prints_the_missing_type_and_exits_2(dataset_dir):
@@ -631,6 +769,8 @@ def test_duplicated_project_id(dataset_dir):
      "debtor_id", "known_debtor"),
     ("postcalc_lines", postcalc_line, "projects", project("P1"), dict(line_date="2026-02-30"),
      "line_date", "iso_date"),
+    ("subscription_lines", subscription_line, "subscriptions", subscription("S1"),
+     dict(period_start="01-10-2026"), "period_start", "iso_date"),
 ])
 def test_bad_line_is_quarantined_and_the_others_invoiced(dataset_dir, db, table, builder, key,
                                                          row, bad, column, check):
@@ -667,14 +807,6 @@ def test_project_invoice_descriptions(dataset_dir, db, option, expected):
     assert query(db, "SELECT description FROM invoices") == [(expected,)]
     assert query(db, "SELECT DISTINCT description, source FROM journal_entries") == [
         (expected, "pro")]
-
-
-def test_installment_invoice_project_number_description(dataset_dir, db):
-    master = set_description(base_master(), "project_invoice", "source_project_number_description")
-    master["projects"] = [project("P7", description="Renovatie school")]
-    write_dataset(dataset_dir, master, installment_lines=[installment_line("IN1", "P7", "T1")])
-    run(dataset_dir, db)
-    assert query(db, "SELECT description FROM invoices") == [("[pro] P7 Renovatie school",)]
 
 
 def test_collective_invoice_of_two_projects_falls_back_to_the_debtor_name(dataset_dir, db):

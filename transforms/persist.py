@@ -4,6 +4,8 @@ Everything here runs inside the run's single transaction (see ``flows.pipeline``
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
 from transforms import sqlfile
@@ -21,12 +23,39 @@ WRITES = (
     "journal_counters",
     "journal_counters_insert",
     "run_reconciliation",
+    "changed_lines",
 )
 
 
 def create_output_tables(con: duckdb.DuckDBPyConnection) -> None:
     sqlfile.run_script(con, "persist", "schema")
+    _add_new_columns(con)
     sqlfile.run_script(con, "persist", "views")
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A database written by an earlier version gets the columns added since (NULL in old rows),
+    so that books kept over years stay one database."""
+    expected = _columns(_schema_reference())
+    present = _columns(con)
+    for (table, column), dtype in expected.items():
+        if (table, column) not in present:
+            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {dtype}')
+
+
+@functools.cache
+def _schema_reference() -> duckdb.DuckDBPyConnection:
+    reference = duckdb.connect()
+    sqlfile.run_script(reference, "persist", "schema")
+    return reference
+
+
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    rows = con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_catalog = current_database()"
+    ).fetchall()
+    return {(t, c): d for t, c, d in rows}
 
 
 def next_run_id(con: duckdb.DuckDBPyConnection) -> int:

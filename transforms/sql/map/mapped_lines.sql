@@ -8,7 +8,12 @@ rejections AS (
     FROM line_rejections GROUP BY ALL
 ),
 already AS (
-    SELECT source, line_id, invoice_number, run_id
+    SELECT source, line_id, invoice_number, run_id,
+           -- the content the line was invoiced with, to report a line changed since (issue 4)
+           [debtor_id, strftime(line_date, '%Y-%m-%d'), item_code, article_group,
+            integration_group, description, quantity::VARCHAR, unit_price::VARCHAR, vat_code,
+            is_credit::VARCHAR, order_id, receipt_id, project_id, installment_id,
+            subscription_id, course_id] AS invoiced_content
     FROM billable_lines WHERE status = 'invoiced'
 ),
 profiles AS (
@@ -45,7 +50,21 @@ lines AS (
         CASE WHEN s.is_collective THEN 'vzf' ELSE source_code(s.source) END AS source_code,
         fitting_line_amount(s.quantity, s.unit_price, s.is_credit) AS amount,
         r.reason AS rejection,
-        a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id
+        a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id,
+        CASE WHEN a.invoice_number IS NOT NULL THEN nullif(array_to_string(list_filter(
+            list_transform(
+                range(1, 17),
+                lambda i: CASE WHEN a.invoiced_content[i] IS DISTINCT FROM [
+                    s.debtor_id, strftime(s.line_date, '%Y-%m-%d'), s.item_code, s.article_group,
+                    s.integration_group, s.description, s.quantity::VARCHAR,
+                    s.unit_price::VARCHAR, s.vat_code, s.is_credit::VARCHAR, s.order_id,
+                    s.receipt_id, s.project_id, s.installment_id, s.subscription_id,
+                    s.course_id][i]
+                THEN ['debtor_id', 'line_date', 'item_code', 'article_group', 'integration_group',
+                      'description', 'quantity', 'unit_price', 'vat_code', 'is_credit', 'order_id',
+                      'receipt_id', 'project_id', 'installment_id', 'subscription_id',
+                      'course_id'][i] END),
+            lambda x: x IS NOT NULL), ', '), '') END AS changed_since_invoiced
     FROM collecting AS s
     LEFT JOIN rejections AS r USING (source, row_number)
     LEFT JOIN already AS a ON a.source = s.source AND a.line_id = s.line_id AND r.reason IS NULL
@@ -84,6 +103,7 @@ SELECT
         WHEN rejection IS NOT NULL THEN rejection
         WHEN earlier_invoice_number IS NOT NULL
             THEN 'invoiced earlier on ' || earlier_invoice_number || ' (run ' || earlier_run_id || ')'
+                 || coalesce('; changed since (' || changed_since_invoiced || '): not invoiced again', '')
         WHEN $admin IS NOT NULL AND admin_id <> $admin
             THEN 'administration ' || admin_id || ' is not in this run (--admin ' || $admin || ')'
         WHEN NOT list_contains($sources, source)

@@ -2,7 +2,7 @@
 -- Grain: one row per invoice.
 CREATE OR REPLACE TEMP TABLE run_invoices AS
 SELECT
-    admin_id, invoice_number, journal_code, integration_type, debtor_id, invoice_date, due_date,
+    admin_id, invoice_number, number AS sequence_number, journal_code, integration_type, debtor_id, invoice_date, due_date,
     is_credit, is_collective, collect_key, sources, currency, payment_method,
     total_excl_vat, vat_amount, total_incl_vat, description,
     CASE WHEN country = 'BE' AND coda_mask IS NOT NULL

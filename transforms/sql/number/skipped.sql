@@ -13,7 +13,9 @@ used AS (
     UNION ALL
     SELECT invoice_number, 'already used by an invoice in the database' FROM invoices
 )
-SELECT i.admin_id, i.journal_code, u.invoice_number, string_agg(DISTINCT u.reason, '; ') AS reason
+SELECT i.admin_id, i.journal_code, u.invoice_number,
+       TRY_CAST(substr(u.invoice_number, length(i.prefix) + 1) AS BIGINT) AS sequence_number,
+       string_agg(DISTINCT u.reason, '; ') AS reason
 FROM issued AS i
 JOIN used AS u
   ON starts_with(u.invoice_number, i.prefix)

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS rejected_lines (
 );
 -- one row per invoice
 CREATE TABLE IF NOT EXISTS invoices (
-    admin_id VARCHAR, invoice_number VARCHAR, journal_code VARCHAR, integration_type VARCHAR,
+    admin_id VARCHAR, invoice_number VARCHAR, sequence_number BIGINT, journal_code VARCHAR, integration_type VARCHAR,
     debtor_id VARCHAR, invoice_date DATE, due_date DATE, is_credit BOOLEAN, is_collective BOOLEAN,
     collect_key VARCHAR, sources VARCHAR, currency VARCHAR, payment_method VARCHAR,
     total_excl_vat DECIMAL(18, 2), vat_amount DECIMAL(18, 2), total_incl_vat DECIMAL(18, 2),
@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS journal_counters (
 );
 -- one row per number the counter passed over because it was already used
 CREATE TABLE IF NOT EXISTS skipped_numbers (
-    admin_id VARCHAR, journal_code VARCHAR, invoice_number VARCHAR, reason VARCHAR, run_id INTEGER
+    admin_id VARCHAR, journal_code VARCHAR, invoice_number VARCHAR, sequence_number BIGINT,
+    reason VARCHAR, run_id INTEGER
 );
 CREATE TABLE IF NOT EXISTS subscription_state (
     subscription_id VARCHAR, item_code VARCHAR, billed_through DATE, run_id INTEGER
@@ -86,4 +87,10 @@ CREATE TABLE IF NOT EXISTS run_reconciliation (
     lines_excluded BIGINT,
     amount_read DECIMAL(18, 2), amount_invoiced DECIMAL(18, 2), amount_open DECIMAL(18, 2),
     amount_rejected DECIMAL(18, 2), amount_excluded DECIMAL(18, 2), closes BOOLEAN
+);
+-- one row per (run, line) that was invoiced earlier and arrived again with other content: reported,
+-- never invoiced again
+CREATE TABLE IF NOT EXISTS changed_lines (
+    run_id INTEGER, source VARCHAR, line_id VARCHAR, row_number BIGINT, invoice_number VARCHAR,
+    changed_columns VARCHAR
 );
