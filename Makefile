@@ -23,5 +23,8 @@ check: $(STAMP)  ## configuration check of the shipped sample
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest
 
+bench: $(STAMP)  ## full pipeline at 100k, 1M and 10M lines (+ pandas reference at 1M); prints figures
+	$(BIN)/python benchmarks/bench.py
+
 clean:
 	rm -rf $(VENV) data/journalize.duckdb *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,123 @@
+"""`make bench` (issue 5): the full month-end pipeline at 100k, 1M and 10M lines, and a plain-pandas
+reference of the core path at 1M, with figures printed, never asserted.
+
+Each measurement runs in a child process so that its peak RSS comes from the OS (wait4's
+ru_maxrss) and caches of one size do not help the next. Datasets are generated once (seeded) under
+benchmarks/data/ and reused.
+
+    python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SIZES = (100_000, 1_000_000, 10_000_000)
+
+
+def label(lines: int) -> str:
+    return f"{lines // 1_000_000}m" if lines >= 1_000_000 else f"{lines // 1000}k"
+
+
+def dataset(lines: int, seed: int = 7) -> Path:
+    folder = DATA / label(lines)
+    ready = folder / "READY"
+    if not (ready.exists() and ready.read_text().split() == [str(lines), str(seed)]):
+        sys.path.insert(0, str(HERE))
+        from generate import generate
+
+        print(f"generating {lines:,} lines into {folder} …", flush=True)
+        generate(lines, folder, seed)
+    return folder
+
+
+def child(code: str, *args: str) -> tuple[dict, float, int]:
+    """Run `code` in a fresh interpreter; returns (its JSON result, wall seconds, peak RSS bytes)."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                               cwd=HERE.parent, text=True)
+    stdout = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark child failed ({status}):\n{stdout}")
+    return json.loads(stdout.strip().splitlines()[-1]), wall, usage.ru_maxrss * 1024
+
+
+PIPELINE = r"""
+import json, sys, time
+from pathlib import Path
+from flows.parameters import RunParameters
+from flows.pipeline import run_month_end
+stamps = []
+def progress(stage):
+    stamps.append((stage, time.perf_counter()))
+db = Path(sys.argv[2]); db.unlink(missing_ok=True); Path(f"{db}.wal").unlink(missing_ok=True)
+started = time.perf_counter()
+result = run_month_end(RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]), db_path=db),
+                       progress=progress)
+ended = time.perf_counter()
+stamps.append(("end", ended))
+stages = {name: stamps[i + 1][1] - at for i, (name, at) in enumerate(stamps[:-1])}
+import duckdb
+with duckdb.connect(str(db), read_only=True) as con:
+    rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("billable_lines", "invoices", "invoice_lines", "journal_entries", "open_items")}
+print(json.dumps({"run": ended - started, "stages": stages, "rows": rows,
+                  "lines": result.counts["lines_read"]}))
+"""
+
+PANDAS = r"""
+import json, sys, time
+sys.path.insert(0, "benchmarks")
+from pandas_reference import run
+started = time.perf_counter()
+rows = run(sys.argv[1])
+print(json.dumps({"run": time.perf_counter() - started, "rows": rows}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--no-pandas", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    cores = os.cpu_count()
+    print(f"journalize benchmark — {cores} cores; full pipeline incl. validation and the database "
+          "write; figures are printed, not asserted\n")
+    results = {}
+    for lines in sizes:
+        folder = dataset(lines)
+        db = DATA / f"{label(lines)}.duckdb"
+        out, wall, rss = child(PIPELINE, str(folder), str(db))
+        results[lines] = out
+        print(f"== {lines:,} lines: run {out['run']:.1f} s ({lines / out['run']:,.0f} lines/s), "
+              f"process wall {wall:.1f} s, peak RSS {rss / 2**30:.2f} GiB")
+        for stage, seconds in out["stages"].items():
+            print(f"   {stage:<20} {seconds:6.2f} s")
+        print("   rows out: " + ", ".join(f"{t} {n:,}" for t, n in out["rows"].items()))
+        db.unlink(missing_ok=True)
+        Path(f"{db}.wal").unlink(missing_ok=True)
+    if 1_000_000 in results and 10_000_000 in results:
+        ratio = results[10_000_000]["run"] / results[1_000_000]["run"]
+        print(f"\n10M / 1M time ratio: {ratio:.1f} (linear would be 10)")
+    if not args.no_pandas and 1_000_000 in sizes:
+        out, wall, rss = child(PANDAS, str(dataset(1_000_000)))
+        mine = results[1_000_000]["run"]
+        print(f"\n== plain-pandas reference of the core path at 1,000,000 lines: {out['run']:.1f} s, "
+              f"peak RSS {rss / 2**30:.2f} GiB; journalize full pipeline {mine:.1f} s: "
+              f"pandas / journalize = {out['run'] / mine:.1f}x")
+        print("   rows out: " + ", ".join(f"{t} {n:,}" for t, n in out["rows"].items()))
+
+
+if __name__ == "__main__":
+    main()
