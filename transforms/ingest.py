@@ -29,7 +29,8 @@ class TableFile:
 
     @property
     def display(self) -> str:
-        return f"{self.folder}/{self.path.name}"
+        suffix = "/" if self.path.is_dir() else ""
+        return f"{self.folder}/{self.path.name}{suffix}"
 
 
 def find_tables(input_dir: Path) -> dict[str, TableFile]:
@@ -41,7 +42,9 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
     found: dict[str, TableFile] = {}
     for folder in ("master", "lines"):
         for path in sorted((input_dir / folder).glob("*")):
-            if path.suffix.lower() not in FORMATS or not path.is_file():
+            if path.is_dir() and any(path.rglob("*.parquet")):
+                pass  # a partitioned table: a folder of Parquet files (hive partitions allowed)
+            elif path.suffix.lower() not in FORMATS or not path.is_file():
                 continue
             table = path.stem
             if table in found:
@@ -90,29 +93,35 @@ class Ingested:
 
 
 def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> Ingested:
-    """Load one file into TEMP table raw_<table>."""
+    """Load one file into TEMP table raw_<table>.
+
+    A CSV is checked before DuckDB reads it: a failed read would abort the run's transaction,
+    so a file that is not UTF-8 is found first (streamed, in Python) and then read in the
+    encoding it seems to be in, for each of its rows to be quarantined with the reason."""
     if _is_empty(table_file.path):
         return Ingested([], empty=True)
-    try:
+    if not _is_csv(table_file):
         return Ingested(_load(con, table_file, "utf-8"))
-    except InputError as error:
-        if table_file.path.suffix.lower() != ".csv" or "utf-8" not in str(error).lower():
-            raise
-        # not UTF-8: read it as what it seems to be, so that each row can be quarantined
-        fault, encoding = _encoding_fault(table_file.path)
-        if fault is None:
-            raise
-        return Ingested(_load(con, table_file, encoding), encoding_fault=fault)
+    fault, encoding = _encoding_fault(table_file.path)
+    return Ingested(_load(con, table_file, encoding), encoding_fault=fault)
+
+
+def _is_csv(table_file: TableFile) -> bool:
+    return table_file.path.is_file() and table_file.path.suffix.lower() == ".csv"
 
 
 def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) -> list[str]:
-    source = _reader(table_file, encoding)
-    try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(table_file.path)})
-        columns = [(name, dtype) for name, dtype, *_ in described.fetchall()]
-    except duckdb.Error as error:
-        reason = _csv_structure_fault(table_file.path, encoding) or _first_line(error)
-        raise InputError(f"{table_file.display}: cannot be read: {reason}") from error
+    if _is_csv(table_file):
+        header = _csv_header(table_file, encoding)
+        source = _reader(table_file, encoding, header)
+        columns = [(name, "VARCHAR") for name in header]
+    else:
+        source = _reader(table_file, encoding)
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(table_file.path)})
+            columns = [(name, dtype) for name, dtype, *_ in described.fetchall()]
+        except duckdb.Error as error:
+            raise InputError(f"{table_file.display}: cannot be read: {_first_line(error)}") from error
     names = [_normalise(name) for name, _ in columns]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -129,31 +138,57 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
             {"path": str(table_file.path)},
         )
     except duckdb.Error as error:
-        raise InputError(f"{table_file.display}: cannot be read: {_first_line(error)}") from error
+        # DuckDB (strict mode) refused the file: say where, in the words of the CSV module
+        reason = None
+        if _is_csv(table_file):
+            reason = _csv_structure_fault(table_file.path, encoding, len(columns))
+        raise InputError(f"{table_file.display}: cannot be read: {reason or _first_line(error)}") from error
     return names
 
 
-def _csv_structure_fault(path: Path, encoding: str) -> str | None:
-    """Where a CSV breaks its own structure (DuckDB's sniffer only says it could not read it):
-    a row with more or fewer fields than the header, or a quote that never closes."""
+def _csv_header(table_file: TableFile, encoding: str) -> list[str]:
+    """The header row, read as the CSV module reads it (names as written; BOM dropped)."""
     import csv
 
-    if path.suffix.lower() != ".csv":
-        return None
-    try:
-        with open(path, encoding=encoding.replace("-", "_"), newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            header = next(reader, [])
+    with open(table_file.path, encoding=_python_encoding(encoding), newline="") as handle:
+        try:
+            header = next(csv.reader(handle, strict=True), [])
+        except (csv.Error, UnicodeError) as error:
+            raise InputError(f"{table_file.display}: cannot read the header row: {error}") from error
+    header = [name.removeprefix("\ufeff") for name in header]
+    blank = [str(i) for i, name in enumerate(header, start=1) if not name.strip()]
+    if blank:
+        raise InputError(
+            f"{table_file.display}: the header row has no name for column(s) {', '.join(blank)}")
+    return header
+
+
+def _python_encoding(encoding: str) -> str:
+    return {"utf-8": "utf-8-sig", "latin-1": "latin-1", "utf-16": "utf-16"}[encoding]
+
+
+def _csv_structure_fault(path: Path, encoding: str, fields: int) -> str | None:
+    """Where a CSV breaks its own structure (a row with more or fewer fields than the header, or a
+    quote that never closes), with the line it starts on: the message when DuckDB refuses it."""
+    import csv
+
+    with open(path, encoding=_python_encoding(encoding), newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        start = 1
+        try:
+            next(reader, None)
+            start = reader.line_num + 1
             for row in reader:
-                if row and len(row) != len(header):
+                if row and len(row) != fields:
                     return (
-                        f"line {reader.line_num} has {len(row)} fields, the header has "
-                        f"{len(header)} (a ',' inside a value needs quotes)"
+                        f"line {start} has {len(row)} fields, the header has {fields} "
+                        "(a ',' inside a value needs quotes)"
                     )
-    except csv.Error as error:
-        return f"line {reader.line_num}: {error} (a quote that is never closed?)"
-    except UnicodeDecodeError:
-        return None
+                start = reader.line_num + 1
+        except csv.Error as error:
+            return f"line {start}: {error} (a quote that is never closed?)"
+        except UnicodeError as error:
+            return f"line {start}: cannot be decoded as {encoding}: {error}"
     return None
 
 
@@ -213,12 +248,19 @@ def create_empty_raw(con: duckdb.DuckDBPyConnection, table: str, columns: list[s
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_quote(raw_table_name(table))} ({ROW} BIGINT, {cols})")
 
 
-def _reader(table_file: TableFile, encoding: str = "utf-8") -> str:
+def _reader(table_file: TableFile, encoding: str = "utf-8", header: list[str] | None = None) -> str:
+    if table_file.path.is_dir():
+        return ("read_parquet($path || '/**/*.parquet', hive_partitioning = true, "
+                "union_by_name = true)")
     if table_file.path.suffix.lower() == ".parquet":
         return "read_parquet($path)"
+    if header is None:  # only to compare a CSV's columns with a sibling's
+        return "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"')"
+    # the header was read and the structure checked already: no sniffing, every value text
+    columns = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for name in header)
     return (
-        "read_csv($path, header = true, all_varchar = true, delim = ',', quote = '\"', "
-        f"encoding = '{encoding}')"
+        "read_csv($path, header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', columns = {{{columns}}}, encoding = '{encoding}', strict_mode = true)"
     )
 
 

@@ -112,7 +112,9 @@ def load_lines(
         else:
             present = ingested.columns
             missing = _missing_columns(schema, present)
-            _add_absent_optional_columns(con, table, schema, present + missing)
+            # every schema column exists afterwards (absent ones empty), so that the later
+            # stages see the table's full shape even when a required column was missing
+            _add_absent_optional_columns(con, table, schema, present)
             if ingested.encoding_fault:
                 _reject_whole_table(con, table_file, "encoding", ingested.encoding_fault)
             elif missing:

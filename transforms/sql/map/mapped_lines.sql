@@ -67,7 +67,7 @@ lines AS (
             lambda x: x IS NOT NULL), ', '), '') END AS changed_since_invoiced
     FROM collecting AS s
     LEFT JOIN rejections AS r USING (source, row_number)
-    LEFT JOIN already AS a ON a.source = s.source AND a.line_id = s.line_id AND r.reason IS NULL
+    LEFT JOIN already AS a ON a.source = s.source AND a.line_id = s.line_id
 ),
 mapped AS (
     SELECT
@@ -87,8 +87,9 @@ mapped AS (
 SELECT
     * EXCLUDE (debtor_blocked, has_cash_sale),
     CASE
-        WHEN rejection IS NOT NULL THEN 'rejected'
+        -- a line invoiced earlier stays invoiced (its row is kept), even if it arrives again bad
         WHEN earlier_invoice_number IS NOT NULL THEN 'invoiced'
+        WHEN rejection IS NOT NULL THEN 'rejected'
         WHEN $admin IS NOT NULL AND admin_id <> $admin THEN 'excluded'
         WHEN NOT list_contains($sources, source) THEN 'open'
         WHEN line_date > $reference_date THEN 'open'
@@ -100,10 +101,11 @@ SELECT
         ELSE 'to_invoice'
     END AS status,
     CASE
-        WHEN rejection IS NOT NULL THEN rejection
         WHEN earlier_invoice_number IS NOT NULL
             THEN 'invoiced earlier on ' || earlier_invoice_number || ' (run ' || earlier_run_id || ')'
                  || coalesce('; changed since (' || changed_since_invoiced || '): not invoiced again', '')
+                 || coalesce('; this time rejected: ' || rejection, '')
+        WHEN rejection IS NOT NULL THEN rejection
         WHEN $admin IS NOT NULL AND admin_id <> $admin
             THEN 'administration ' || admin_id || ' is not in this run (--admin ' || $admin || ')'
         WHEN NOT list_contains($sources, source)
