@@ -70,6 +70,10 @@ def run(
     show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices, write nothing")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="any rejected line fails the run")] = False,
     prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
+    dask: Annotated[bool, typer.Option("--dask", help="one Prefect task per administration on Dask (new database)")] = False,
+    dask_address: Annotated[Optional[str], typer.Option(help="scheduler of an existing Dask cluster, e.g. tcp://host:8786")] = None,
+    dask_workers: Annotated[int, typer.Option(help="workers of the local Dask cluster")] = 2,
+    parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output")] = Path("data/parquet"),
 ) -> None:
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
     if period and (reference_date or invoice_date):
@@ -98,6 +102,18 @@ def run(
         _fail("usage", [str(error)], EXIT_CONFIGURATION)
     if show_pro_forma:
         _print_pro_forma(_guarded(lambda: pro_forma(params)))
+        return
+    if dask or dask_address or prefect:
+        # no phoning home from a finance batch job (and no network errors in its output)
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if dask or dask_address:
+        from flows.distributed import month_end_distributed
+
+        work = Path(f"{db}.work")
+        rows = _guarded(lambda: month_end_distributed(
+            params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db))
+        out.print("distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
+                  + f"; database {db}, Parquet under {parquet_out}", markup=False, highlight=False)
         return
     if prefect:
         from flows.month_end import month_end_flow

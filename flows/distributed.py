@@ -128,7 +128,13 @@ def month_end_distributed(
     params: RunParameters, out_dir: Path, work_dir: Path, *, address: str | None = None,
     workers: int = 2, db_path: Path | None = None,
 ) -> dict[str, int]:
-    """Run the month end with one task per administration on Dask; returns rows written."""
+    """Run the month end with one task per administration on Dask; returns rows written.
+
+    The merged database is a new one: counters and numbers of an existing database would have to
+    travel to every worker first, which this first version does not do (it refuses instead)."""
+    if db_path is not None and Path(db_path).exists():
+        raise RunFailed([f"database {db_path} exists: a distributed run writes a new database "
+                         "(run on one machine to continue an existing one)"])
     admins = administrations(params.input_dir)
 
     @flow(name="journalize-month-end-dask", task_runner=dask_runner(address, workers))
