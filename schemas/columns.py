@@ -10,14 +10,26 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+# dates a finance run can mean (and pandas can hold)
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 TRUE_WORDS = ("true", "1", "yes", "y", "t", "ja", "j")
 FALSE_WORDS = ("false", "0", "no", "n", "f", "nee")
 
 
 def _column(
-    sql_type: str, checks: list[pa.Check], optional: bool, value_required: bool = True
+    sql_type: str,
+    checks: list[pa.Check],
+    optional: bool,
+    value_required: bool = True,
+    sql: list[str] = (),
 ) -> pa.Column:
+    """`sql` holds, for each check, the same rule as a DuckDB predicate over `{c}` (the value,
+    never NULL there: like pandera's checks, they pass empty values). The engine uses them to
+    find the rows worth validating; pandera validates those and writes every message.
+    tests/test_columns.py checks that both forms agree."""
     checks = list(checks)
+    predicates = list(sql)
+    assert len(predicates) == len(checks), "one SQL predicate per check"
     if not optional and value_required:
         checks.insert(0, _required())
     return pa.Column(
@@ -26,8 +38,24 @@ def _column(
         nullable=True,  # emptiness is reported by the `required` check, with its own message
         required=not optional,
         coerce=False,
-        metadata={"sql_type": sql_type, "optional": optional},
+        metadata={"sql_type": sql_type, "optional": optional,
+                  "value_required": not optional and value_required, "sql": predicates},
     )
+
+
+def sql_condition(name: str, column: pa.Column) -> str:
+    """The column's checks as one DuckDB condition over the raw text column `name`: true when
+    every check passes."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    parts = [f"({p.format(c=quoted)})" for p in column.metadata["sql"]]
+    passes = " AND ".join(parts) if parts else "true"
+    if column.metadata.get("value_required"):
+        return f"({quoted} IS NOT NULL AND {passes})"
+    return f"({quoted} IS NULL OR ({passes}))"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _required() -> pa.Check:
@@ -40,7 +68,7 @@ def _required() -> pa.Check:
 
 
 def text(*, optional: bool = False, isin: tuple[str, ...] | None = None) -> pa.Column:
-    checks = []
+    checks, sql = [], []
     if isin is not None:
         checks.append(
             pa.Check(
@@ -49,21 +77,23 @@ def text(*, optional: bool = False, isin: tuple[str, ...] | None = None) -> pa.C
                 error=f"must be one of {', '.join(isin)}",
             )
         )
-    return _column("VARCHAR", checks, optional)
+        sql.append("{c} IN (" + ", ".join(_sql_text(v) for v in isin) + ")")
+    return _column("VARCHAR", checks, optional, sql=sql)
 
 
 def digits(*, optional: bool = False) -> pa.Column:
     return _column(
         "VARCHAR",
-        [pa.Check(lambda s: s.str.fullmatch(r"\d+"), name="digits", error="must be digits only")],
+        [pa.Check(lambda s: s.str.fullmatch(r"[0-9]+"), name="digits", error="must be digits only")],
         optional,
+        sql=["regexp_full_match({c}, '[0-9]+')"],
     )
 
 
 def decimal(scale: int, *, optional: bool = False, precision: int = 18) -> pa.Column:
     """A decimal with '.' as decimal point, at most `scale` decimals and fitting DECIMAL(p, s)."""
     integer_digits = precision - scale
-    pattern = rf"[+-]?\d{{1,{integer_digits}}}(\.\d{{1,{scale}}})?"
+    pattern = rf"[+-]?[0-9]{{1,{integer_digits}}}(\.[0-9]{{1,{scale}}})?"
     return _column(
         f"DECIMAL({precision},{scale})",
         [
@@ -77,27 +107,33 @@ def decimal(scale: int, *, optional: bool = False, precision: int = 18) -> pa.Co
             )
         ],
         optional,
+        sql=["regexp_full_match({c}, '" + pattern.replace("{", "{{").replace("}", "}}") + "')"],
     )
 
 
 def integer(*, optional: bool = False) -> pa.Column:
     return _column(
         "BIGINT",
-        [pa.Check(lambda s: s.str.fullmatch(r"[+-]?\d{1,18}"), name="integer", error="must be a whole number")],
+        [pa.Check(lambda s: s.str.fullmatch(r"[+-]?[0-9]{1,18}"), name="integer",
+                  error="must be a whole number")],
         optional,
+        sql=["regexp_full_match({c}, '[+-]?[0-9]{{1,18}}')"],
     )
 
 
 def date(*, optional: bool = False) -> pa.Column:
     def valid(s: pd.Series) -> pd.Series:
-        shaped = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+        shaped = s.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fillna(False).astype(bool)
         parsed = pd.to_datetime(s.where(shaped), format="%Y-%m-%d", errors="coerce")
-        return shaped & parsed.notna()
+        return shaped & parsed.notna() & parsed.dt.year.between(FIRST_YEAR, LAST_YEAR)
 
     return _column(
         "DATE",
-        [pa.Check(valid, name="iso_date", error="must be a real date written YYYY-MM-DD")],
+        [pa.Check(valid, name="iso_date",
+                  error=f"must be a real date written YYYY-MM-DD (years {FIRST_YEAR}-{LAST_YEAR})")],
         optional,
+        sql=["regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
+             f"AND year(TRY_CAST({{c}} AS DATE)) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"],
     )
 
 
@@ -116,6 +152,7 @@ def boolean(*, optional: bool = False) -> pa.Column:
         ],
         optional,
         value_required=False,
+        sql=["lower({c}) IN (" + ", ".join(_sql_text(w) for w in words) + ")"],
     )
 
 

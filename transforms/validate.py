@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
-from schemas.columns import is_optional, sql_type
+from schemas.columns import is_optional, sql_condition, sql_type
 from transforms import sqlfile
 from transforms.ingest import ROW, TableFile, _quote, create_empty_raw, ingest_raw, raw_table_name
 
@@ -129,14 +129,23 @@ def load_lines(
 def _validate_in_batches(
     con: duckdb.DuckDBPyConnection, table_file: TableFile, schema: pa.DataFrameSchema, rows: int
 ) -> None:
+    """The engine finds the rows that break a check (each check also has its SQL form); pandera
+    validates those, in bounded Arrow batches, and names every fault. Good rows never leave
+    DuckDB, so a clean 10-million-line table costs one scan."""
     raw = _quote(raw_table_name(table_file.table))
     columns = ", ".join(_quote(c) for c in schema.columns)
-    relation = con.sql(f"SELECT {ROW}, {columns} FROM {raw} ORDER BY {ROW}")
+    passes = " AND ".join(sql_condition(name, column) for name, column in schema.columns.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT {ROW}, {columns} FROM {raw} "
+        f"WHERE NOT coalesce({passes}, false)"
+    )
+    relation = con.sql(f"SELECT * FROM suspect_rows ORDER BY {ROW}")
     reader = relation.to_arrow_reader(rows)
     faults: list[Fault] = []
     for batch in reader:
         faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
     del reader, relation  # the connection takes no other query while a result streams
+    con.execute("DROP TABLE suspect_rows")
     if faults:
         _store(con, table_file, faults)
 
