@@ -69,6 +69,7 @@ def run(
     no_journalize: Annotated[bool, typer.Option("--no-journalize", help="invoice only; journalise later")] = False,
     show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices, write nothing")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="any rejected line fails the run")] = False,
+    memory_limit: Annotated[Optional[str], typer.Option(help="DuckDB memory bound, e.g. 2GB (it spills beyond)")] = None,
     prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
     dask: Annotated[bool, typer.Option("--dask", help="one Prefect task per administration on Dask (new database)")] = False,
     dask_address: Annotated[Optional[str], typer.Option(help="scheduler of an existing Dask cluster, e.g. tcp://host:8786")] = None,
@@ -95,6 +96,7 @@ def run(
             include_credit_lines=include_credit_lines,
             journalize=not no_journalize,
             strict=strict,
+            memory_limit=memory_limit,
         )
     except ValidationError as error:  # pydantic: the reasons, without its links
         _fail("usage", [e["msg"].removeprefix("Value error, ") for e in error.errors()], EXIT_CONFIGURATION)

@@ -84,8 +84,13 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         raise RunFailed([f"database {db_path} cannot be opened: {text.splitlines()[0]}"]) from error
 
 
-def prepare_session(con: duckdb.DuckDBPyConnection) -> None:
-    """Output tables, macros and functions a run needs in its connection."""
+def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> None:
+    """Output tables, macros and functions a run needs in its connection; DuckDB's memory bound
+    (beyond it, DuckDB spills to its temp directory instead of growing)."""
+    con.execute("SET enable_progress_bar = false")  # a batch job: no bar in its output
+    limit = memory_limit or os.environ.get("JOURNALIZE_MEMORY_LIMIT")
+    if limit:
+        con.execute(f"SET memory_limit = '{limit}'")
     persist.create_output_tables(con)
     sqlfile.run_script(con, "common", "macros")
     coda.register(con)
@@ -106,6 +111,19 @@ def load_configuration(con: duckdb.DuckDBPyConnection, params: RunParameters) ->
 def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     files = ingest.find_tables(params.input_dir)
     validate.load_lines(con, files, LINE_SCHEMAS, params.batch_rows)
+    _count_read_and_drop_raw(con)
+
+
+def _count_read_and_drop_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """What was read is counted for the reconciliation; the raw text copies then go (memory)."""
+    sqlfile.run(con, "validate", "lines_read")
+    _drop(con, [ingest.raw_table_name(table) for table in LINE_SCHEMAS])
+
+
+def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Intermediate tables no later stage reads: dropped so that a big run fits its memory."""
+    for table in tables:
+        con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
 def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
@@ -122,6 +140,9 @@ def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
         raise ConfigurationError(faults)
     if params.strict:
         _refuse_rejections(con)
+    _drop(con, ["staged_lines", *(f"typed_{table}" for table in LINE_SCHEMAS)])
+    # row numbers are given: from here on no statement depends on the order rows are stored in
+    con.execute("SET preserve_insertion_order = false")
 
 
 def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
@@ -142,6 +163,7 @@ def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
 
 def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     number.number_invoices(con, journalize=params.journalize)
+    _drop(con, ["draft_invoices", "draft_invoice_vat"])
 
 
 def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
@@ -172,7 +194,8 @@ def run_month_end(
 ) -> RunResult:
     """One month-end run. `runner` lets the Prefect flow wrap each stage as a task."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
-    with _transaction(params.db_path, commit=not params.pro_forma) as con:
+    with _transaction(params.db_path, commit=not params.pro_forma,
+                      memory_limit=params.memory_limit) as con:
         run_id = persist.next_run_id(con)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
@@ -208,13 +231,13 @@ def hold_point(name: str) -> None:
 
 
 @contextmanager
-def _transaction(db_path: Path, *, commit: bool = True):
+def _transaction(db_path: Path, *, commit: bool = True, memory_limit: str | None = None):
     """One run = one transaction: it commits whole or not at all (pro forma never commits)."""
     existed = Path(db_path).exists()
     con = connect(db_path)
     try:
         con.execute("BEGIN TRANSACTION")
-        prepare_session(con)
+        prepare_session(con, memory_limit)
         yield con
         con.execute("COMMIT" if commit else "ROLLBACK")
     except BaseException:
@@ -357,6 +380,7 @@ def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -
                     {"source": table})
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT {', '.join(raw)} {prepared}",
                     {"source": table})
+    _count_read_and_drop_raw(con)
 
 
 RESUME_STAGES: tuple[tuple[str, Stage], ...] = tuple(

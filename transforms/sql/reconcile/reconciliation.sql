@@ -1,25 +1,11 @@
 -- Issue 4: per source table, lines read = invoiced + open + rejected + excluded, in lines and in
--- money. "Read" is counted again from the raw files (raw_<table>), independently of the stages;
+-- money. "Read" was counted from the raw files as they were read (lines_read), apart from the stages;
 -- "invoiced" is what is on this run's invoices (run_invoice_lines) plus the lines invoiced earlier.
 -- Amounts that cannot be computed (an unparsable quantity or price) count as zero on both sides.
 -- Grain: one row per source table.
 CREATE OR REPLACE TEMP TABLE reconciliation AS
 WITH
-read AS (
-    SELECT source, count(*) AS lines_read,
-           coalesce(sum(fitting_line_amount(TRY_CAST(quantity AS DECIMAL(18, 4)),
-                                            TRY_CAST(unit_price AS DECIMAL(18, 4)),
-                                            to_bool(is_credit))), 0) AS amount_read
-    FROM (
-        SELECT 'order_lines' AS source, quantity, unit_price, is_credit FROM raw_order_lines
-        UNION ALL SELECT 'counter_lines', quantity, unit_price, is_credit FROM raw_counter_lines
-        UNION ALL SELECT 'postcalc_lines', quantity, unit_price, is_credit FROM raw_postcalc_lines
-        UNION ALL SELECT 'installment_lines', quantity, unit_price, is_credit FROM raw_installment_lines
-        UNION ALL SELECT 'subscription_lines', quantity, unit_price, is_credit FROM raw_subscription_lines
-        UNION ALL SELECT 'course_lines', quantity, unit_price, is_credit FROM raw_course_lines
-    )
-    GROUP BY source
-),
+read AS (SELECT * FROM lines_read),
 on_invoices AS (
     SELECT source, count(*) AS lines, sum(amount) AS amount FROM run_invoice_lines GROUP BY source
 ),
