@@ -49,23 +49,36 @@ lines AS (
 kept AS (
     SELECT * FROM lines WHERE amount <> 0 OR (is_debtor_line AND entry_kind = 'invoice')
 ),
+heads AS (
+    -- one row per entry: its id, numbered in (administration, journal, invoice, kind) order over
+    -- the entries, not over their lines (a much smaller sort)
+    SELECT
+        h.invoice_number, h.entry_kind,
+        (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
+            + row_number() OVER (ORDER BY i.admin_id,
+                                 CASE h.entry_kind WHEN 'invoice' THEN i.journal_code
+                                      ELSE i.cash_journal_code END,
+                                 h.invoice_number, h.entry_kind) AS entry_id
+    FROM (SELECT DISTINCT invoice_number, entry_kind FROM kept) AS h
+    JOIN inv AS i USING (invoice_number)
+),
 entries AS (
     SELECT
-        k.*, i.admin_id, i.invoice_date, i.due_date, i.debtor_id, i.source_code,
+        k.*, e.entry_id, i.admin_id, i.invoice_date, i.due_date, i.debtor_id, i.source_code,
         CASE k.entry_kind WHEN 'invoice' THEN i.journal_code ELSE i.cash_journal_code END
             AS journal_code,
         CASE k.entry_kind WHEN 'invoice' THEN i.description ELSE i.cash_description END
             AS description
-    FROM kept AS k JOIN inv AS i USING (invoice_number)
+    FROM kept AS k
+    JOIN inv AS i USING (invoice_number)
+    JOIN heads AS e USING (invoice_number, entry_kind)
 )
 SELECT
     admin_id,
     journal_code,
-    (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
-        + dense_rank() OVER (ORDER BY admin_id, journal_code, invoice_number, entry_kind)
-        AS entry_id,
+    entry_id,
     row_number() OVER (
-        PARTITION BY invoice_number, entry_kind ORDER BY kind, account, vat_code NULLS FIRST
+        PARTITION BY entry_id ORDER BY kind, account, vat_code NULLS FIRST
     )::INTEGER AS line_no,
     invoice_date AS entry_date,
     year(invoice_date)::INTEGER AS fiscal_year,
