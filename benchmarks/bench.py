@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SIZES = (100_000, 1_000_000, 10_000_000)
-MEMORY_LIMIT = "2500MB"
+MEMORY_LIMIT = "2300MB"
 
 
 def label(lines: int) -> str:

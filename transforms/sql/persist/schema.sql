@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS invoice_lines (
     invoice_number VARCHAR, source VARCHAR, line_id VARCHAR, admin_id VARCHAR, debtor_id VARCHAR,
     line_date DATE, item_code VARCHAR, article_group VARCHAR, description VARCHAR,
     quantity DECIMAL(18, 4), unit_price DECIMAL(18, 4), account VARCHAR, vat_code VARCHAR,
-    amount DECIMAL(18, 2), is_credit BOOLEAN, manual BOOLEAN, line_status VARCHAR, run_id INTEGER
+    amount DECIMAL(18, 2), is_credit BOOLEAN, manual BOOLEAN, line_status VARCHAR,
+    row_number BIGINT, collect_key VARCHAR, run_id INTEGER
 );
 -- one row per journal entry line; debit and credit never negative
 CREATE TABLE IF NOT EXISTS journal_entries (
