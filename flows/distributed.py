@@ -78,7 +78,6 @@ def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> d
         for table in tables:
             con.execute(f'CREATE OR REPLACE TABLE "{table}" AS FROM a0."{table}" LIMIT 0')
         for n, run in enumerate(runs):
-            admin = run.admin_id.replace("'", "''")
             for table in UNIONED:
                 con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM a{n}."{table}"')
             # entry ids go on over the administrations in order, as one run numbers them
@@ -93,9 +92,10 @@ def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> d
             con.execute(f"""
                 INSERT INTO billable_lines BY NAME
                 SELECT * FROM a{n}.billable_lines
-                WHERE status <> 'excluded' AND (admin_id = '{admin}' OR ({n} = 0 AND (
+                WHERE status <> 'excluded' AND (admin_id = $admin OR ($first AND (
                     admin_id IS NULL OR NOT list_contains($admins, admin_id))))""",
-                        {"admins": [r.admin_id for r in runs]})
+                        {"admin": run.admin_id, "first": n == 0,
+                         "admins": [r.admin_id for r in runs]})
             con.execute(f"""
                 INSERT INTO rejected_lines BY NAME
                 SELECT * FROM a{n}.rejected_lines AS r

@@ -204,6 +204,27 @@ def course_line(line_id: str, course_id: str = "C1", *, debtor_id: str = "10001"
     return row
 
 
+def with_be01(master: dict) -> dict:
+    """Add administration BE01 (a copy of NL01's accounts, VAT codes and article groups) with its
+    own sales journal VKB, prefix B so that the number series cannot overlap, for the project,
+    subscription, course and collective integration types."""
+    master["administrations"].append(dict(admin_id="BE01", name="Zuid BV", country="BE",
+                                          currency="EUR", receivables_account="1300"))
+    master["journals"].append(dict(admin_id="BE01", journal_code="VKB", journal_type="sales",
+                                   description="Verkoop BE", last_invoice_number="0",
+                                   number_prefix="B"))
+    master["accounts"] += [dict(admin_id="BE01", account=a, description=f"account {a}",
+                                account_type=t) for a, t in NL_ACCOUNTS.items()]
+    for table in ("vat_codes", "article_groups"):
+        master[table] += [dict(row, admin_id="BE01") for row in master[table]
+                          if row["admin_id"] == "NL01"]
+    master["integration_types"] += [
+        integration_type(kind, "VKB", admin_id="BE01")
+        for kind in ("project_invoice", "subscription_invoice", "course_invoice",
+                     "collective_invoice")]
+    return master
+
+
 def write_dataset(folder: Path, master: dict[str, list[dict]] | None = None, *,
                   fmt: str = "csv", **lines: list[dict]) -> Path:
     """Write master tables and line tables (by table name) into folder/master and folder/lines."""

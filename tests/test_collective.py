@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 
 from builders import (
-    NL_ACCOUNTS,
     count_rows,
     base_master,
     course,
@@ -29,6 +28,7 @@ from builders import (
     run,
     subscription,
     subscription_line,
+    with_be01,
     write_dataset,
 )
 from flows.parameters import RunParameters
@@ -480,30 +480,10 @@ def test_collected_lines_after_the_reference_date_stay_open(dataset_dir, db):
 # --- administrations and journals ----------------------------------------------------------------
 
 
-def with_second_administration(master: dict) -> dict:
-    """Add BE01 with its own sales journal VKB (prefix B, so the series cannot overlap)."""
-    master["administrations"].append(dict(admin_id="BE01", name="Zuid BV", country="BE",
-                                          currency="EUR", receivables_account="1300"))
-    master["journals"].append(dict(admin_id="BE01", journal_code="VKB", journal_type="sales",
-                                   description="Verkoop BE", last_invoice_number="0",
-                                   number_prefix="B"))
-    master["accounts"] += [dict(admin_id="BE01", account=a, description=f"account {a}",
-                                account_type=t) for a, t in NL_ACCOUNTS.items()]
-    master["vat_codes"] += [dict(row, admin_id="BE01") for row in master["vat_codes"]
-                            if row["admin_id"] == "NL01"]
-    master["integration_types"] += [
-        integration_type(kind, "VKB", admin_id="BE01")
-        for kind in ("project_invoice", "subscription_invoice", "course_invoice",
-                     "collective_invoice")]
-    master["article_groups"] += [dict(row, admin_id="BE01") for row in master["article_groups"]
-                                 if row["admin_id"] == "NL01"]
-    return master
-
-
 def test_lines_of_two_administrations_are_never_on_one_invoice(dataset_dir, db):
     # SPEC §8: project PB is BE01's, course C1 NL01's: per_concept_debtor without a period still
     # makes one collective invoice per administration, each in its administration's journal
-    master = with_second_administration(collective_master(
+    master = with_be01(collective_master(
         profile("P", collect="postcalc,courses", method="per_concept_debtor"),
         profile_of={"10001": "P"},
         projects=[project("PB", admin_id="BE01")], courses=[course("C1")]))
@@ -526,7 +506,7 @@ def test_lines_of_two_administrations_are_never_on_one_invoice(dataset_dir, db):
 def test_subscription_administration_in_a_collective_invoice(dataset_dir, db):
     # SPEC §4: subscription S1 has project PB (BE01) → BE01; S2 its own admin BE01; S3 neither →
     # default_admin NL01. With everything collected on one invoice per administration:
-    master = with_second_administration(collective_master(
+    master = with_be01(collective_master(
         profile("P", collect="subscriptions,courses"), profile_of={"10001": "P"},
         projects=[project("PB", admin_id="BE01")],
         subscriptions=[subscription("S1", project_id="PB"), subscription("S2", admin_id="BE01"),

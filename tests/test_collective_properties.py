@@ -34,18 +34,17 @@ from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
 from builders import (
-    NL_ACCOUNTS,
     base_master,
     course,
     course_line,
     installment_line,
-    integration_type,
     postcalc_line,
     profile,
     project,
     run,
     subscription,
     subscription_line,
+    with_be01,
     write_dataset,
 )
 
@@ -104,22 +103,6 @@ class Dataset:
                 yield source, row
 
 
-def add_be01(master: dict) -> None:
-    master["administrations"].append(dict(admin_id="BE01", name="Zuid BV", country="BE",
-                                          currency="EUR", receivables_account="1300"))
-    master["journals"].append(dict(admin_id="BE01", journal_code="VKB", journal_type="sales",
-                                   description="Verkoop BE", last_invoice_number="0",
-                                   number_prefix="B"))
-    master["accounts"] += [dict(admin_id="BE01", account=a, description=f"account {a}",
-                                account_type=t) for a, t in NL_ACCOUNTS.items()]
-    master["vat_codes"] += [dict(r, admin_id="BE01") for r in list(master["vat_codes"])]
-    master["integration_types"] += [
-        integration_type(kind, "VKB", admin_id="BE01")
-        for kind in ("project_invoice", "subscription_invoice", "course_invoice",
-                     "collective_invoice")]
-    master["article_groups"] += [dict(r, admin_id="BE01") for r in list(master["article_groups"])]
-
-
 def _bool(draw, one_in: int = 2) -> str:
     return "true" if draw(st.integers(1, one_in)) == one_in else "false"
 
@@ -137,7 +120,7 @@ def datasets(draw) -> Dataset:
     master = base_master()
     admins = ["NL01"]
     if draw(st.integers(1, 3)) != 3:
-        add_be01(master)
+        with_be01(master)
         admins.append("BE01")
     master["projects"] = [
         project(p, admin_id=draw(st.sampled_from(admins)),
@@ -199,7 +182,7 @@ def explicit_dataset() -> Dataset:
     """A hand-made example that always runs first: collective invoices of several sources in two
     administrations, invoice_separately, the default profile and every exclusion at once."""
     master = base_master()
-    add_be01(master)
+    with_be01(master)
     master["projects"] = [project("P1"), project("P2", admin_id="BE01", invoice_separately="true"),
                           project("P3", exclude_from_collective="true")]
     master["subscriptions"] = [

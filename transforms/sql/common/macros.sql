@@ -58,3 +58,21 @@ CREATE OR REPLACE TEMP MACRO financial_description(
         THEN concat_ws(' ', project_id, phase_id, phase_description)
     ELSE debtor_name
 END;
+-- Issue 4: what a line says, as text, to tell whether a line invoiced earlier arrives changed;
+-- `r` is a row (of billable_lines or of the run's lines) with the canonical line columns.
+CREATE OR REPLACE TEMP MACRO line_content(r) AS
+    [r.debtor_id, strftime(r.line_date, '%Y-%m-%d'), r.item_code, r.article_group,
+     r.integration_group, r.description, r.quantity::VARCHAR, r.unit_price::VARCHAR, r.vat_code,
+     r.is_credit::VARCHAR, r.order_id, r.receipt_id, r.project_id, r.installment_id,
+     r.subscription_id, r.course_id];
+CREATE OR REPLACE TEMP MACRO line_content_columns() AS
+    ['debtor_id', 'line_date', 'item_code', 'article_group', 'integration_group', 'description',
+     'quantity', 'unit_price', 'vat_code', 'is_credit', 'order_id', 'receipt_id', 'project_id',
+     'installment_id', 'subscription_id', 'course_id'];
+-- the names of the columns whose content differs, in that order (NULL when none)
+CREATE OR REPLACE TEMP MACRO changed_columns(before, after) AS
+    nullif(array_to_string(list_filter(
+        list_transform(range(1, len(before) + 1),
+                       lambda i: CASE WHEN before[i] IS DISTINCT FROM after[i]
+                                      THEN line_content_columns()[i] END),
+        lambda x: x IS NOT NULL), ', '), '');

@@ -10,11 +10,8 @@ rejections AS (
 already AS (
     SELECT source, line_id, invoice_number, run_id,
            -- the content the line was invoiced with, to report a line changed since (issue 4)
-           [debtor_id, strftime(line_date, '%Y-%m-%d'), item_code, article_group,
-            integration_group, description, quantity::VARCHAR, unit_price::VARCHAR, vat_code,
-            is_credit::VARCHAR, order_id, receipt_id, project_id, installment_id,
-            subscription_id, course_id] AS invoiced_content
-    FROM billable_lines WHERE status = 'invoiced'
+           line_content(b) AS invoiced_content
+    FROM billable_lines AS b WHERE status = 'invoiced'
 ),
 profiles AS (
     -- SPEC §8: a debtor without a profile takes Profit's default profile `*****` when there is
@@ -51,20 +48,8 @@ lines AS (
         fitting_line_amount(s.quantity, s.unit_price, s.is_credit) AS amount,
         r.reason AS rejection,
         a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id,
-        CASE WHEN a.invoice_number IS NOT NULL THEN nullif(array_to_string(list_filter(
-            list_transform(
-                range(1, 17),
-                lambda i: CASE WHEN a.invoiced_content[i] IS DISTINCT FROM [
-                    s.debtor_id, strftime(s.line_date, '%Y-%m-%d'), s.item_code, s.article_group,
-                    s.integration_group, s.description, s.quantity::VARCHAR,
-                    s.unit_price::VARCHAR, s.vat_code, s.is_credit::VARCHAR, s.order_id,
-                    s.receipt_id, s.project_id, s.installment_id, s.subscription_id,
-                    s.course_id][i]
-                THEN ['debtor_id', 'line_date', 'item_code', 'article_group', 'integration_group',
-                      'description', 'quantity', 'unit_price', 'vat_code', 'is_credit', 'order_id',
-                      'receipt_id', 'project_id', 'installment_id', 'subscription_id',
-                      'course_id'][i] END),
-            lambda x: x IS NOT NULL), ', '), '') END AS changed_since_invoiced
+        CASE WHEN a.invoice_number IS NOT NULL
+             THEN changed_columns(a.invoiced_content, line_content(s)) END AS changed_since_invoiced
     FROM collecting AS s
     LEFT JOIN rejections AS r USING (source, row_number)
     LEFT JOIN already AS a ON a.source = s.source AND a.line_id = s.line_id
