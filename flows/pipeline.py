@@ -163,7 +163,7 @@ def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
 
 def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     number.number_invoices(con, journalize=params.journalize)
-    _drop(con, ["draft_invoices", "draft_invoice_vat", "grouped_lines"])
+    _drop(con, ["draft_invoices", "draft_invoice_vat"])
 
 
 def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import duckdb
 import pytest
 from builders import base_master, debtor, integration_type, order_line, query, run, write_dataset
 from hypothesis import given, settings
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from stdnum.be import ogm_vcs
 
 from flows.pipeline import check_configuration
-from transforms.coda import CodaMaskError, coda_digits, coda_reference, mask_faults
+from transforms.coda import CodaMaskError, coda_digits, coda_reference, mask_faults, register
 from transforms.validate import ConfigurationError
 
 OCT_31 = dt.date(2026, 10, 31)
@@ -273,6 +274,39 @@ def test_any_valid_mask_gives_a_valid_structured_communication(mask, date, numbe
     assert int(twelve[10:]) == (int(ten) % 97 or 97)
     # N positions are always the digit 0
     assert all(ten[i] == "0" for i, c in enumerate(mask) if c in "Nn")
+
+
+any_texts = st.one_of(st.none(), st.text(max_size=14))  # letters, signs, non-ASCII digits too
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(rows=st.lists(st.tuples(masks, dates, any_texts, any_texts, any_texts), min_size=1,
+                     max_size=30))
+def test_sql_computes_the_same_references_column_wise(rows):
+    """What SQL calls (coda_references, a batch of rows at once, several masks mixed) gives per row
+    exactly what coda_reference gives; only ASCII digits count as digits in both."""
+    con = duckdb.connect()
+    register(con)
+    con.execute("CREATE TABLE t (i INTEGER, m VARCHAR, d DATE, f VARCHAR, v VARCHAR, c VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)",
+                    [(i, *row) for i, row in enumerate(rows)])
+    got = [g for (g,) in con.execute("SELECT coda_reference(m, d, f, v, c) FROM t ORDER BY i").fetchall()]
+    assert got == [coda_reference(m, d, f, v, c) for m, d, f, v, c in rows]
+    con.close()
+
+
+def test_sql_references_of_a_whole_column_with_mixed_masks():
+    """One call over a column: rows of two masks and a row without a mask (NULL)."""
+    con = duckdb.connect()
+    register(con)
+    con.execute("CREATE TABLE t (i INTEGER, m VARCHAR, d DATE, f VARCHAR, v VARCHAR, c VARCHAR)")
+    rows = [(i, ["YYMMVVFFFF", "ddmmyyffcc", None][i % 3], dt.date(2026, 1 + i % 12, 1 + i % 28),
+             f"V{i:08d}", str(i * 7) if i % 2 else None, f"D{i}") for i in range(5000)]
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows)
+    got = con.execute("SELECT coda_reference(m, d, f, v, c) FROM t ORDER BY i").fetchall()
+    assert [g for (g,) in got] == [
+        None if m is None else coda_reference(m, d, f, v, c) for _, m, d, f, v, c in rows]
+    con.close()
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, database=None)

@@ -1,40 +1,4 @@
--- SPEC §8: the invoice each line to invoice belongs to, named by its collect_key.
--- Without collecting: order lines one invoice per (administration, debtor, order); counter lines
--- one per receipt (per debtor and payment method, so that one invoice is settled one way);
--- postcalc one per (debtor, project); installments one per (debtor, project, installment);
--- subscriptions one per (debtor, subscription); courses one per (debtor, course).
--- Collected lines (verzamelfactuur): one invoice per administration and debtor, split by the
--- profile's method (per_sales_relation: a project with invoice_separately apart; per_project: per
--- project; per_concept_debtor: never split) and period (ISO week, calendar month, 4-week block of
--- ISO weeks with week 53 in the 13th block, or none). The administration is always in the key.
--- Grain: one row per line with status 'to_invoice'.
-CREATE OR REPLACE TEMP TABLE grouped_lines AS
-SELECT
-    *,
-    CASE
-        WHEN is_collective THEN concat_ws('|', 'collective', admin_id, debtor_id,
-            CASE
-                WHEN collect_method = 'per_project' THEN 'project=' || coalesce(project_id, '')
-                WHEN collect_method = 'per_concept_debtor' THEN 'debtor'
-                WHEN invoice_separately THEN 'project=' || project_id
-                ELSE 'debtor'
-            END,
-            CASE collect_period
-                WHEN 'week' THEN 'week=' || strftime(line_date, '%G-W%V')
-                WHEN 'month' THEN 'month=' || strftime(line_date, '%Y-%m')
-                WHEN 'four_weeks' THEN 'block=' || isoyear(line_date) || '-'
-                    || lpad(least((week(line_date) - 1) // 4 + 1, 13)::VARCHAR, 2, '0')
-                ELSE 'all'
-            END)
-        WHEN source = 'order_lines' THEN concat_ws('|', source, admin_id, debtor_id, order_id)
-        WHEN source = 'counter_lines'
-            THEN concat_ws('|', source, admin_id, receipt_id, debtor_id, payment_method)
-        WHEN source = 'postcalc_lines' THEN concat_ws('|', source, admin_id, debtor_id, project_id)
-        WHEN source = 'installment_lines'
-            THEN concat_ws('|', source, admin_id, debtor_id, project_id, installment_id)
-        WHEN source = 'subscription_lines'
-            THEN concat_ws('|', source, admin_id, debtor_id, subscription_id)
-        WHEN source = 'course_lines' THEN concat_ws('|', source, admin_id, debtor_id, course_id)
-    END AS collect_key
-FROM mapped_lines
-WHERE status = 'to_invoice'
+-- The lines to invoice, each with the invoice it goes on (collect_key, decided in map). A view:
+-- the lines are not copied. Grain: one row per line with status 'to_invoice'.
+CREATE OR REPLACE TEMP VIEW grouped_lines AS
+SELECT * FROM mapped_lines WHERE status = 'to_invoice'

@@ -12,10 +12,13 @@ lines AS (
            NULL::VARCHAR AS vat_code, total_incl_vat AS amount, true AS is_debtor_line
     FROM inv
     UNION ALL
-    -- revenue per (account, VAT code)
-    SELECT l.invoice_number, 'invoice', 2, l.account, l.vat_code, -sum(l.amount), false
-    FROM run_invoice_lines AS l JOIN inv USING (invoice_number)
-    GROUP BY l.invoice_number, l.account, l.vat_code
+    -- revenue per (account, VAT code): summed per invoice (collect_key) before the join
+    SELECT i.invoice_number, 'invoice', 2, r.account, r.vat_code, -r.amount, false
+    FROM (
+        SELECT collect_key, revenue_account AS account, vat_code, sum(amount) AS amount
+        FROM grouped_lines GROUP BY ALL
+    ) AS r
+    JOIN inv AS i USING (collect_key)
     UNION ALL
     -- VAT per code on its payable account
     SELECT v.invoice_number, 'invoice', 3, c.payable_account, v.vat_code, -v.vat, false

@@ -7,9 +7,9 @@ SELECT
     m.period_end, m.exclude_from_collective, m.amount,
     CASE WHEN m.status = 'to_invoice' THEN 'invoiced' ELSE m.status END AS status,
     m.status_reason, m.is_collective,
-    l.collect_key,
-    l.invoice_number,
+    i.collect_key,
+    i.invoice_number,
     $run_id AS run_id
 FROM mapped_lines AS m
-LEFT JOIN run_invoice_lines AS l USING (source, row_number)
+LEFT JOIN run_invoices AS i USING (collect_key)
 WHERE m.earlier_invoice_number IS NULL
