@@ -30,6 +30,22 @@ CREATE OR REPLACE TEMP MACRO source_code(source) AS CASE source
     WHEN 'subscription_lines' THEN 'abo'
     WHEN 'course_lines' THEN 'crm'
 END;
+-- A set of line tables as bits, and back as their names in alphabetical order, comma-separated.
+CREATE OR REPLACE TEMP MACRO source_bit(source) AS CASE source
+    WHEN 'counter_lines' THEN 1
+    WHEN 'course_lines' THEN 2
+    WHEN 'installment_lines' THEN 4
+    WHEN 'order_lines' THEN 8
+    WHEN 'postcalc_lines' THEN 16
+    WHEN 'subscription_lines' THEN 32
+END;
+CREATE OR REPLACE TEMP MACRO source_names(bits) AS concat_ws(',',
+    CASE WHEN bits & 1 <> 0 THEN 'counter_lines' END,
+    CASE WHEN bits & 2 <> 0 THEN 'course_lines' END,
+    CASE WHEN bits & 4 <> 0 THEN 'installment_lines' END,
+    CASE WHEN bits & 8 <> 0 THEN 'order_lines' END,
+    CASE WHEN bits & 16 <> 0 THEN 'postcalc_lines' END,
+    CASE WHEN bits & 32 <> 0 THEN 'subscription_lines' END);
 -- SPEC §6: the name behind each source code of a financial description.
 CREATE OR REPLACE TEMP MACRO source_name(code) AS CASE code
     WHEN 'vkf' THEN 'Verkoopfactuur'

@@ -9,15 +9,19 @@ heads AS (
         any_value(debtor_id) AS debtor_id,
         any_value(integration_type) AS integration_type,
         any_value(source_code) AS source_code,
-        string_agg(DISTINCT source, ',' ORDER BY source) AS sources,
+        -- the sources on the invoice, as a set of bits (no DISTINCT aggregate over the lines)
+        bit_or(source_bit(source)) AS source_bits,
         bool_or(is_collective) AS is_collective,
         any_value(payment_method) AS payment_method,
         min(line_id) AS first_line_id,
         min(coalesce(delivery_date, line_date)) AS delivery_date,
-        count(DISTINCT project_id) AS project_count,
-        any_value(project_id) AS project_id,
-        count(DISTINCT phase_id) AS phase_count,
-        any_value(phase_id) AS phase_id,
+        -- whether the invoice has one project (phase) to name: 0, 1 or 2 for more than one
+        CASE WHEN min(project_id) IS NULL THEN 0 WHEN min(project_id) = max(project_id) THEN 1
+             ELSE 2 END AS project_count,
+        min(project_id) AS project_id,
+        CASE WHEN min(phase_id) IS NULL THEN 0 WHEN min(phase_id) = max(phase_id) THEN 1
+             ELSE 2 END AS phase_count,
+        min(phase_id) AS phase_id,
         count(*) AS line_count
     FROM grouped_lines
     GROUP BY collect_key
@@ -75,7 +79,8 @@ described AS (
         ON ph.project_id = h.project_id AND ph.phase_id = h.phase_id AND h.phase_count = 1
 )
 SELECT
-    collect_key, admin_id, debtor_id, integration_type, source_code, sources, is_collective,
+    collect_key, admin_id, debtor_id, integration_type, source_code,
+    source_names(source_bits) AS sources, is_collective,
     payment_method, first_line_id, line_count, invoice_date, due_date, currency,
     total_excl_vat, vat_amount, total_incl_vat,
     total_incl_vat < 0 AS is_credit,
