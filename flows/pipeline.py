@@ -115,15 +115,16 @@ def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
 
 
 def _count_read_and_drop_raw(con: duckdb.DuckDBPyConnection) -> None:
-    """What was read is counted for the reconciliation; the raw text copies then go (memory)."""
+    """What was read is counted for the reconciliation; the raw tables (views) then go."""
     sqlfile.run(con, "validate", "lines_read")
-    _drop(con, [ingest.raw_table_name(table) for table in LINE_SCHEMAS])
+    raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
+    _drop(con, raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     """Intermediate tables no later stage reads: dropped so that a big run fits its memory."""
     for table in tables:
-        con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        ingest.drop(con, table)
 
 
 def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:

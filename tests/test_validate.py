@@ -199,6 +199,61 @@ def test_parquet_bad_line_is_rejected_with_its_row(dataset_dir, db):
     assert query(db, "SELECT invoice_number, total_incl_vat FROM invoices") == [("1001", 121)]
 
 
+def write_parquet_lines(path: Path, rows: list[dict], columns: list[str], row_group_size=None):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in columns})
+    pq.write_table(table, path, row_group_size=row_group_size)
+
+
+def test_parquet_without_its_optional_columns_reads_them_as_empty(dataset_dir, db):
+    """A Parquet file is read in place (a view); optional columns it lacks read as empty, and a
+    bad row in it is still found and named by its row."""
+    write_dataset(dataset_dir)
+    required = [c for c in LINE_SCHEMAS["order_lines"].columns
+                if c not in ("integration_group", "description", "delivery_date")]
+    write_parquet_lines(dataset_dir / "lines" / "order_lines.parquet",
+                        [order_line("L1"), order_line("L2", line_date="2026-13-01")], required)
+
+    run(dataset_dir, db)
+
+    assert query(db, REJECTED) == [("order_lines", "L2", 2, "line_date", "iso_date", "2026-13-01")]
+    assert query(db, "SELECT line_id, description, delivery_date FROM billable_lines "
+                     "WHERE status = 'invoiced'") == [("L1", None, None)]
+    assert query(db, "SELECT invoice_number, total_incl_vat FROM invoices") == [("1001", 121)]
+
+
+def test_parquet_without_a_required_column_quarantines_every_row(dataset_dir, db):
+    write_dataset(dataset_dir)
+    columns = [c for c in LINE_SCHEMAS["order_lines"].columns if c != "vat_code"]
+    write_parquet_lines(dataset_dir / "lines" / "order_lines.parquet",
+                        [order_line("L1"), order_line("L2")], columns)
+
+    run(dataset_dir, db)
+
+    assert query(db, 'SELECT line_id, row_number, "column", "check" FROM rejected_lines '
+                     "ORDER BY row_number") == [("L1", 1, "vat_code", "column_present"),
+                                                ("L2", 2, "vat_code", "column_present")]
+    assert query(db, "SELECT count(*) FROM invoices") == [(0,)]
+
+
+def test_parquet_rows_are_numbered_across_row_groups(dataset_dir, db):
+    """Row numbers are the place in the file, whatever its row groups (here of 3 rows)."""
+    write_dataset(dataset_dir)
+    rows = [order_line(f"L{i}", order_id=f"O{i}") for i in range(1, 11)]
+    rows[7]["quantity"] = "x"  # row 8, in the third row group
+    write_parquet_lines(dataset_dir / "lines" / "order_lines.parquet", rows,
+                        list(LINE_SCHEMAS["order_lines"].columns), row_group_size=3)
+
+    run(dataset_dir, db)
+
+    assert query(db, REJECTED) == [("order_lines", "L8", 8, "quantity", "decimal(18,4)", "x")]
+    assert query(db, "SELECT line_id, row_number FROM billable_lines ORDER BY row_number") == [
+        (f"L{i}", i) for i in range(1, 11)]
+
+
 def write_csv_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))

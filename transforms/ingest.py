@@ -93,7 +93,8 @@ class Ingested:
 
 
 def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> Ingested:
-    """Load one file into TEMP table raw_<table>.
+    """Load one file as TEMP table raw_<table> (for a single Parquet file a view over it: the
+    rows are read where they are used, not copied as text first).
 
     A CSV is checked before DuckDB reads it: a failed read would abort the run's transaction,
     so a file that is not UTF-8 is found first (streamed, in Python) and then read in the
@@ -104,6 +105,22 @@ def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> Ingeste
         return Ingested(_load(con, table_file, "utf-8"))
     fault, encoding = _encoding_fault(table_file.path)
     return Ingested(_load(con, table_file, encoding), encoding_fault=fault)
+
+
+def _is_parquet_file(table_file: TableFile) -> bool:
+    return table_file.path.is_file() and table_file.path.suffix.lower() == ".parquet"
+
+
+def is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = $n AND temporary", {"n": name}
+    ).fetchone()[0] > 0
+
+
+def drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a TEMP table or view of that name, if there is one."""
+    kind = "VIEW" if is_view(con, name) else "TABLE"
+    con.execute(f"DROP {kind} IF EXISTS {_quote(name)}")
 
 
 def _is_csv(table_file: TableFile) -> bool:
@@ -131,6 +148,16 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
         for (name, dtype), norm in zip(columns, names)
     )
     target = raw_table_name(table_file.table)
+    if _is_parquet_file(table_file):
+        # a view, not a copy: the file is read where its rows are needed (the cast, the faults),
+        # its rows numbered by their place in the file
+        path = "'" + str(table_file.path).replace("'", "''") + "'"
+        source = f"read_parquet({path}, file_row_number = true)"
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {_quote(target)} AS "
+            f"SELECT file_row_number + 1 AS {ROW}, {selects} FROM {source}"
+        )
+        return names
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS "

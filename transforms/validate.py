@@ -21,9 +21,18 @@ import pandera.pandas as pa
 
 from schemas.columns import is_optional, sql_condition, sql_type
 from transforms import sqlfile
-from transforms.ingest import ROW, TableFile, _quote, create_empty_raw, ingest_raw, raw_table_name
+from transforms.ingest import (
+    ROW,
+    TableFile,
+    _quote,
+    create_empty_raw,
+    ingest_raw,
+    is_view,
+    raw_table_name,
+)
 
 BATCH_ROWS = 250_000
+SUSPECT = "__suspect"  # the typed table's mark of a row to validate, while it is loaded
 
 
 class ConfigurationError(Exception):
@@ -122,23 +131,27 @@ def load_lines(
                     reason = f"column {column} is missing from the file{_did_you_mean(column, schema, present)}"
                     _reject_whole_table(con, table_file, "column_present", reason, column)
             else:
+                # one pass over the file: cast, and mark the rows that break a check
+                _cast(con, table, f"typed_{table}", schema, mark_suspects=True)
                 _validate_in_batches(con, table_file, schema, batch_rows)
+                continue
         _cast(con, table, f"typed_{table}", schema)
 
 
 def _validate_in_batches(
     con: duckdb.DuckDBPyConnection, table_file: TableFile, schema: pa.DataFrameSchema, rows: int
 ) -> None:
-    """The engine finds the rows that break a check (each check also has its SQL form); pandera
-    validates those, in bounded Arrow batches, and names every fault. Good rows never leave
-    DuckDB, so a clean 10-million-line table costs one scan."""
+    """The engine found the rows that break a check while casting (each check also has its SQL
+    form: the typed table's __suspect); pandera validates those rows' text, in bounded Arrow
+    batches, and names every fault. Good rows never leave DuckDB."""
     raw = _quote(raw_table_name(table_file.table))
+    typed = _quote(f"typed_{table_file.table}")
     columns = ", ".join(_quote(c) for c in schema.columns)
-    passes = " AND ".join(sql_condition(name, column) for name, column in schema.columns.items())
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT {ROW}, {columns} FROM {raw} "
-        f"WHERE NOT coalesce({passes}, false)"
+        f"WHERE {ROW} IN (SELECT {ROW} FROM {typed} WHERE {SUSPECT})"
     )
+    con.execute(f"ALTER TABLE {typed} DROP COLUMN {SUSPECT}")
     relation = con.sql(f"SELECT * FROM suspect_rows ORDER BY {ROW}")
     reader = relation.to_arrow_reader(rows)
     faults: list[Fault] = []
@@ -207,10 +220,17 @@ def _missing_columns(schema: pa.DataFrameSchema, present: list[str]) -> list[str
 def _add_absent_optional_columns(
     con: duckdb.DuckDBPyConnection, table: str, schema: pa.DataFrameSchema, present: list[str]
 ) -> None:
-    raw = _quote(raw_table_name(table))
-    for name in schema.columns:
-        if name not in present:
-            con.execute(f"ALTER TABLE {raw} ADD COLUMN {_quote(name)} VARCHAR")
+    absent = [name for name in schema.columns if name not in present]
+    if not absent:
+        return
+    raw = raw_table_name(table)
+    if is_view(con, raw):  # a view over a file: a view on top of it adds the empty columns
+        con.execute(f"ALTER VIEW {_quote(raw)} RENAME TO {_quote(raw + '_file')}")
+        nulls = ", ".join(f"NULL::VARCHAR AS {_quote(name)}" for name in absent)
+        con.execute(f"CREATE TEMP VIEW {_quote(raw)} AS SELECT *, {nulls} FROM {_quote(raw + '_file')}")
+        return
+    for name in absent:
+        con.execute(f"ALTER TABLE {_quote(raw)} ADD COLUMN {_quote(name)} VARCHAR")
 
 
 def _faults(schema: pa.DataFrameSchema, frame: pd.DataFrame):
@@ -249,12 +269,17 @@ def _describe(where: str, fault: Fault) -> str:
 
 
 def _cast(
-    con: duckdb.DuckDBPyConnection, table: str, target: str, schema: pa.DataFrameSchema
+    con: duckdb.DuckDBPyConnection, table: str, target: str, schema: pa.DataFrameSchema,
+    mark_suspects: bool = False,
 ) -> None:
-    """Typed copy of a raw table: schema columns cast to their SQL type, free columns kept as text."""
+    """Typed copy of a raw table: schema columns cast to their SQL type, free columns kept as text;
+    with mark_suspects, also __suspect: whether the row's text breaks any check of the schema."""
     raw = raw_table_name(table)
     present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
     selects = [ROW]
+    if mark_suspects:
+        passes = " AND ".join(sql_condition(name, column) for name, column in schema.columns.items())
+        selects.append(f"NOT coalesce({passes}, false) AS {SUSPECT}")
     for name in present:
         if name == ROW:
             continue
