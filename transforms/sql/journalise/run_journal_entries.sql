@@ -50,7 +50,13 @@ lines AS (
     FROM inv WHERE cash_journal_code IS NOT NULL
 ),
 kept AS (
-    SELECT * FROM lines WHERE amount <> 0 OR (is_debtor_line AND entry_kind = 'invoice')
+    -- the lines kept, numbered within their entry (an entry = an invoice's 'invoice' or
+    -- 'settlement' entry); numbered while the rows are still narrow
+    SELECT *,
+           row_number() OVER (
+               PARTITION BY invoice_number, entry_kind ORDER BY kind, account, vat_code NULLS FIRST
+           )::INTEGER AS line_no
+    FROM lines WHERE amount <> 0 OR (is_debtor_line AND entry_kind = 'invoice')
 ),
 heads AS (
     -- one row per entry: its id, numbered in (administration, journal, invoice, kind) order over
@@ -63,36 +69,28 @@ heads AS (
                                       ELSE i.cash_journal_code END,
                                  h.invoice_number, h.entry_kind) AS entry_id
     FROM (SELECT DISTINCT invoice_number, entry_kind FROM kept) AS h
-    JOIN inv AS i USING (invoice_number)
-),
-entries AS (
-    SELECT
-        k.*, e.entry_id, i.admin_id, i.invoice_date, i.due_date, i.debtor_id, i.source_code,
-        CASE k.entry_kind WHEN 'invoice' THEN i.journal_code ELSE i.cash_journal_code END
-            AS journal_code,
-        CASE k.entry_kind WHEN 'invoice' THEN i.description ELSE i.cash_description END
-            AS description
-    FROM kept AS k
-    JOIN inv AS i USING (invoice_number)
-    JOIN heads AS e USING (invoice_number, entry_kind)
+    JOIN (SELECT invoice_number, admin_id, journal_code, cash_journal_code FROM inv) AS i
+        USING (invoice_number)
 )
 SELECT
-    admin_id,
-    journal_code,
-    entry_id,
-    row_number() OVER (
-        PARTITION BY entry_id ORDER BY kind, account, vat_code NULLS FIRST
-    )::INTEGER AS line_no,
-    invoice_date AS entry_date,
-    year(invoice_date)::INTEGER AS fiscal_year,
-    month(invoice_date)::INTEGER AS period,
-    account,
-    CASE WHEN is_debtor_line THEN debtor_id END AS debtor_id,
-    invoice_number,
-    description,
-    greatest(amount, 0)::DECIMAL(18, 2) AS debit,
-    greatest(-amount, 0)::DECIMAL(18, 2) AS credit,
-    vat_code,
-    source_code AS source,
-    CASE WHEN is_debtor_line THEN due_date END AS due_date
-FROM entries
+    i.admin_id,
+    CASE k.entry_kind WHEN 'invoice' THEN i.journal_code ELSE i.cash_journal_code END
+        AS journal_code,
+    e.entry_id,
+    k.line_no,
+    i.invoice_date AS entry_date,
+    year(i.invoice_date)::INTEGER AS fiscal_year,
+    month(i.invoice_date)::INTEGER AS period,
+    k.account,
+    CASE WHEN k.is_debtor_line THEN i.debtor_id END AS debtor_id,
+    k.invoice_number,
+    CASE k.entry_kind WHEN 'invoice' THEN i.description ELSE i.cash_description END
+        AS description,
+    greatest(k.amount, 0)::DECIMAL(18, 2) AS debit,
+    greatest(-k.amount, 0)::DECIMAL(18, 2) AS credit,
+    k.vat_code,
+    i.source_code AS source,
+    CASE WHEN k.is_debtor_line THEN i.due_date END AS due_date
+FROM kept AS k
+JOIN heads AS e USING (invoice_number, entry_kind)
+JOIN inv AS i USING (invoice_number)

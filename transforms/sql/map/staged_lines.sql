@@ -6,7 +6,8 @@
 --                 (never the sales relation profile's);
 --   course: the course's, else default_admin.
 -- A subscription line belongs to its subscription's project, if any.
-CREATE OR REPLACE TEMP TABLE staged_lines AS
+-- A view: its two readers (the reference rules, mapped_lines) read the typed tables through it.
+CREATE OR REPLACE TEMP VIEW staged_lines AS
 WITH default_admin AS (
     SELECT any_value(value) AS admin_id FROM settings WHERE key = 'default_admin'
 )

@@ -6,6 +6,15 @@
 -- Grain: one row per draft invoice.
 CREATE OR REPLACE TEMP TABLE numbered_invoices AS
 WITH
+ranks AS (
+    -- the rank of each invoice in its journal, sorted on the narrow keys alone
+    SELECT collect_key,
+           row_number() OVER (
+               PARTITION BY admin_id, journal_code
+               ORDER BY invoice_date, debtor_id, collect_key, first_line_id
+           ) AS n
+    FROM draft_invoices
+),
 drafts AS (
     SELECT
         d.*,
@@ -13,11 +22,9 @@ drafts AS (
         j.journal_code IS NOT NULL AS journal_exists,
         replace(replace(coalesce(j.number_prefix, ''), '[JJJJ]', strftime(d.invoice_date, '%Y')),
                 '[YYYY]', strftime(d.invoice_date, '%Y')) AS prefix,
-        row_number() OVER (
-            PARTITION BY d.admin_id, d.journal_code
-            ORDER BY d.invoice_date, d.debtor_id, d.collect_key, d.first_line_id
-        ) AS n
+        r.n
     FROM draft_invoices AS d
+    JOIN ranks AS r USING (collect_key)
     LEFT JOIN numbering_journals AS j USING (admin_id, journal_code)
 ),
 series AS (

@@ -4,10 +4,20 @@
 INSERT INTO line_rejections
 WITH
 files AS (SELECT "table" AS source, display FROM input_files),
+repeated AS (
+    -- line ids that occur more than once in their file (few): found by one aggregate
+    SELECT source, line_id, count(*) AS copies
+    FROM staged_lines WHERE line_id IS NOT NULL
+    GROUP BY source, line_id HAVING count(*) > 1
+),
 lines AS (
-    SELECT s.*, coalesce(f.display, 'lines/' || s.source) AS display,
-           count(*) OVER (PARTITION BY s.source, s.line_id) AS copies
-    FROM staged_lines AS s LEFT JOIN files AS f USING (source)
+    SELECT s.source, s.row_number, s.line_id, s.debtor_id, s.project_id, s.subscription_id,
+           s.course_id, s.admin_id, s.article_group, s.vat_code, s.integration_group,
+           s.quantity, s.unit_price, s.is_credit,
+           coalesce(f.display, 'lines/' || s.source) AS display, coalesce(r.copies, 1) AS copies
+    FROM staged_lines AS s
+    LEFT JOIN files AS f USING (source)
+    LEFT JOIN repeated AS r USING (source, line_id)
 ),
 faults AS (
     SELECT source, row_number, 'line_id' AS "column", 'unique_line_id' AS "check", line_id AS value,
