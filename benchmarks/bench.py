@@ -79,6 +79,29 @@ print(json.dumps({"run": ended - started, "stages": stages, "rows": rows,
                   "lines": result.counts["lines_read"]}))
 """
 
+# The floor under the persist stage: the time DuckDB takes to write the run's output rows alone
+# (copied from the run's database into a fresh file, checkpointed), with no query around it.
+WRITE_FLOOR = r"""
+import json, sys, time
+from pathlib import Path
+import duckdb
+copy = Path(sys.argv[2]); copy.unlink(missing_ok=True)
+con = duckdb.connect(str(copy))
+con.execute(f"ATTACH '{sys.argv[1]}' AS run (READ_ONLY)")
+tables = ("billable_lines", "invoice_lines", "journal_entries", "invoices", "open_items")
+for t in tables:  # read once first, so that the timing below is the write
+    con.execute(f"SELECT count(*) FROM run.{t}").fetchone()
+started = time.perf_counter()
+con.execute("BEGIN")
+for t in tables:
+    con.execute(f"CREATE TABLE {t} AS FROM run.{t}")
+con.execute("COMMIT")
+con.execute("CHECKPOINT")
+seconds = time.perf_counter() - started
+con.close(); copy.unlink(missing_ok=True)
+print(json.dumps({"run": seconds}))
+"""
+
 PANDAS = r"""
 import json, sys, time
 sys.path.insert(0, "benchmarks")
@@ -110,6 +133,9 @@ def main() -> None:
         for stage, seconds in out["stages"].items():
             print(f"   {stage:<20} {seconds:6.2f} s")
         print("   rows out: " + ", ".join(f"{t} {n:,}" for t, n in out["rows"].items()))
+        floor, _, _ = child(WRITE_FLOOR, str(db), str(DATA / f"{label(lines)}-copy.duckdb"))
+        print(f"   write floor: writing those rows alone into a fresh database takes "
+              f"{floor['run']:.1f} s")
         db.unlink(missing_ok=True)
         Path(f"{db}.wal").unlink(missing_ok=True)
     if 1_000_000 in results and 10_000_000 in results:

@@ -452,3 +452,20 @@ def test_check_through_the_cli(dataset_dir):
     assert len(lines) == len(kinds)
     assert all("VKC" in line and "memorial" in line for line in lines)
     assert all(any(f"integration type {kind} " in line for line in lines) for kind in kinds)
+
+
+def test_integration_group_defined_twice(dataset_dir):
+    """A line joins its integration group by (administration, group): a second definition would
+    make it two lines, so it is a configuration fault."""
+    master = base_master()
+    master["integration_groups"].append(dict(master["integration_groups"][0], revenue_account="8100"))
+    assert check(dataset_dir, master) == [
+        "administration NL01: integration group WEB is defined 2 times"]
+
+
+def test_sales_relation_profile_defined_twice(dataset_dir):
+    from builders import profile
+
+    master = base_master()
+    master["sales_relation_profiles"] += [profile("P1"), profile("P1", collect="postcalc,courses")]
+    assert check(dataset_dir, master) == ["sales relation profile P1 is defined 2 times"]

@@ -272,7 +272,8 @@ def _cast(
     con: duckdb.DuckDBPyConnection, table: str, target: str, schema: pa.DataFrameSchema,
     mark_suspects: bool = False,
 ) -> None:
-    """Typed copy of a raw table: schema columns cast to their SQL type, free columns kept as text;
+    """Typed copy of a raw table: schema columns cast to their SQL type (columns the schema does not
+    know are left out: no stage reads them);
     with mark_suspects, also __suspect: whether the row's text breaks any check of the schema."""
     raw = raw_table_name(table)
     present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
@@ -285,7 +286,7 @@ def _cast(
             continue
         column = schema.columns.get(name)
         if column is None:
-            selects.append(_quote(name))
+            continue  # a column the schema does not know (representative, warehouse…): not used
         elif sql_type(column) == "BOOLEAN":
             selects.append(f"to_bool({_quote(name)}) AS {_quote(name)}")
         else:

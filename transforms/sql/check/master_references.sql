@@ -24,6 +24,13 @@ SELECT 'administration ' || admin_id || ': article group ' || article_group || '
        || count(*) || ' times'
 FROM article_groups GROUP BY admin_id, article_group HAVING count(*) > 1
 UNION ALL
+SELECT 'administration ' || admin_id || ': integration group ' || integration_group
+       || ' is defined ' || count(*) || ' times'
+FROM integration_groups GROUP BY admin_id, integration_group HAVING count(*) > 1
+UNION ALL
+SELECT 'sales relation profile ' || profile_id || ' is defined ' || count(*) || ' times'
+FROM sales_relation_profiles GROUP BY profile_id HAVING count(*) > 1
+UNION ALL
 SELECT 'debtor ' || debtor_id || ': sales relation profile ' || profile_id || ' does not exist'
 FROM debtors AS d
 WHERE profile_id IS NOT NULL

@@ -112,7 +112,8 @@ SELECT
 FROM mapped
 )
 SELECT
-    *,
+    -- what only decided the status and the key is not kept (the table is the run's widest)
+    * EXCLUDE (collect_method, collect_period, rejection, earlier_run_id),
     -- SPEC §8, the invoice a line to invoice belongs to.
     -- Without collecting: order lines one invoice per (administration, debtor, order); counter
     -- lines one per receipt (per debtor and payment method, so that one invoice is settled one

@@ -1,6 +1,8 @@
 -- Rules across rows and tables, on the staged lines: unique line ids, known master data
 -- (debtors, projects, subscriptions, courses, administrations, article groups, VAT codes,
 -- integration groups), quantities whose sign matches is_credit. Appends to the run's quarantine.
+-- One pass over the lines (joins to the small master tables) keeps only the lines that break a
+-- rule; the messages are made from those few.
 INSERT INTO line_rejections
 WITH
 files AS (SELECT "table" AS source, display FROM input_files),
@@ -10,85 +12,94 @@ repeated AS (
     FROM staged_lines WHERE line_id IS NOT NULL
     GROUP BY source, line_id HAVING count(*) > 1
 ),
-lines AS (
+checked AS (
     SELECT s.source, s.row_number, s.line_id, s.debtor_id, s.project_id, s.subscription_id,
            s.course_id, s.admin_id, s.article_group, s.vat_code, s.integration_group,
            s.quantity, s.unit_price, s.is_credit,
-           coalesce(f.display, 'lines/' || s.source) AS display, coalesce(r.copies, 1) AS copies
+           coalesce(r.copies, 1) AS copies,
+           s.debtor_id IS NOT NULL AND d.debtor_id IS NULL AS unknown_debtor,
+           s.source IN ('postcalc_lines', 'installment_lines') AND s.project_id IS NOT NULL
+               AND p.project_id IS NULL AS unknown_project,
+           s.subscription_id IS NOT NULL AND sb.subscription_id IS NULL AS unknown_subscription,
+           s.course_id IS NOT NULL AND c.course_id IS NULL AS unknown_course,
+           s.admin_id IS NOT NULL AND a.admin_id IS NULL AS unknown_administration,
+           -- article group, VAT code, integration group: checked in a known administration
+           s.article_group IS NOT NULL AND a.admin_id IS NOT NULL AND ag.article_group IS NULL
+               AS unknown_article_group,
+           s.vat_code IS NOT NULL AND a.admin_id IS NOT NULL AND v.vat_code IS NULL
+               AS unknown_vat_code,
+           s.integration_group IS NOT NULL AND a.admin_id IS NOT NULL
+               AND ig.integration_group IS NULL AS unknown_integration_group,
+           -- SPEC §2: amounts have two decimals in DECIMAL(18,2); a line's amount must fit
+           abs(s.quantity::DECIMAL(38, 4) * s.unit_price::DECIMAL(38, 4)) >= 9999999999999999.995
+               AS amount_too_large,
+           s.quantity < 0 AND NOT s.is_credit AS wrong_sign
     FROM staged_lines AS s
-    LEFT JOIN files AS f USING (source)
     LEFT JOIN repeated AS r USING (source, line_id)
+    LEFT JOIN debtors AS d ON d.debtor_id = s.debtor_id
+    LEFT JOIN projects AS p ON p.project_id = s.project_id
+    LEFT JOIN subscriptions AS sb ON sb.subscription_id = s.subscription_id
+    LEFT JOIN courses AS c ON c.course_id = s.course_id
+    LEFT JOIN administrations AS a ON a.admin_id = s.admin_id
+    LEFT JOIN article_groups AS ag ON ag.admin_id = s.admin_id AND ag.article_group = s.article_group
+    LEFT JOIN vat_codes AS v ON v.admin_id = s.admin_id AND v.vat_code = s.vat_code
+    LEFT JOIN integration_groups AS ig
+        ON ig.admin_id = s.admin_id AND ig.integration_group = s.integration_group
+),
+lines AS (
+    SELECT k.*, coalesce(f.display, 'lines/' || k.source) AS display
+    FROM checked AS k LEFT JOIN files AS f USING (source)
+    WHERE k.copies > 1 OR k.unknown_debtor OR k.unknown_project OR k.unknown_subscription
+       OR k.unknown_course OR k.unknown_administration OR k.unknown_article_group
+       OR k.unknown_vat_code OR k.unknown_integration_group OR k.amount_too_large OR k.wrong_sign
 ),
 faults AS (
     SELECT source, row_number, 'line_id' AS "column", 'unique_line_id' AS "check", line_id AS value,
            'line_id ' || line_id || ' occurs ' || copies || ' times in the file' AS reason, display
-    FROM lines WHERE line_id IS NOT NULL AND copies > 1
+    FROM lines WHERE copies > 1
     UNION ALL
     SELECT source, row_number, 'debtor_id', 'known_debtor', debtor_id,
            'unknown debtor ' || debtor_id, display
-    FROM lines AS l
-    WHERE debtor_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM debtors AS d WHERE d.debtor_id = l.debtor_id)
+    FROM lines WHERE unknown_debtor
     UNION ALL
     SELECT source, row_number, 'project_id', 'known_project', project_id,
            'unknown project ' || project_id, display
-    FROM lines AS l
-    WHERE source IN ('postcalc_lines', 'installment_lines') AND project_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM projects AS p WHERE p.project_id = l.project_id)
+    FROM lines WHERE unknown_project
     UNION ALL
     SELECT source, row_number, 'subscription_id', 'known_subscription', subscription_id,
            'unknown subscription ' || subscription_id, display
-    FROM lines AS l
-    WHERE subscription_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM subscriptions AS s WHERE s.subscription_id = l.subscription_id)
+    FROM lines WHERE unknown_subscription
     UNION ALL
     SELECT source, row_number, 'course_id', 'known_course', course_id,
            'unknown course ' || course_id, display
-    FROM lines AS l
-    WHERE course_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM courses AS c WHERE c.course_id = l.course_id)
+    FROM lines WHERE unknown_course
     UNION ALL
     SELECT source, row_number, 'admin_id', 'known_administration', admin_id,
            'unknown administration ' || admin_id, display
-    FROM lines AS l
-    WHERE admin_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM administrations AS a WHERE a.admin_id = l.admin_id)
+    FROM lines WHERE unknown_administration
     UNION ALL
     SELECT source, row_number, 'article_group', 'known_article_group', article_group,
            'unknown article group ' || article_group || ' in administration ' || admin_id, display
-    FROM lines AS l
-    WHERE article_group IS NOT NULL AND admin_id IS NOT NULL
-      AND EXISTS (SELECT 1 FROM administrations AS a WHERE a.admin_id = l.admin_id)
-      AND NOT EXISTS (SELECT 1 FROM article_groups AS g
-                      WHERE g.admin_id = l.admin_id AND g.article_group = l.article_group)
+    FROM lines WHERE unknown_article_group
     UNION ALL
     SELECT source, row_number, 'vat_code', 'known_vat_code', vat_code,
            'unknown VAT code ' || vat_code || ' in administration ' || admin_id, display
-    FROM lines AS l
-    WHERE vat_code IS NOT NULL AND admin_id IS NOT NULL
-      AND EXISTS (SELECT 1 FROM administrations AS a WHERE a.admin_id = l.admin_id)
-      AND NOT EXISTS (SELECT 1 FROM vat_codes AS v
-                      WHERE v.admin_id = l.admin_id AND v.vat_code = l.vat_code)
+    FROM lines WHERE unknown_vat_code
     UNION ALL
     SELECT source, row_number, 'integration_group', 'known_integration_group', integration_group,
            'unknown integration group ' || integration_group || ' in administration ' || admin_id,
            display
-    FROM lines AS l
-    WHERE integration_group IS NOT NULL AND admin_id IS NOT NULL
-      AND EXISTS (SELECT 1 FROM administrations AS a WHERE a.admin_id = l.admin_id)
-      AND NOT EXISTS (SELECT 1 FROM integration_groups AS g
-                      WHERE g.admin_id = l.admin_id AND g.integration_group = l.integration_group)
+    FROM lines WHERE unknown_integration_group
     UNION ALL
-    -- SPEC §2: amounts have two decimals in DECIMAL(18,2); a line's amount must fit
     SELECT source, row_number, 'unit_price', 'amount_range',
            CAST(quantity AS VARCHAR) || ' x ' || CAST(unit_price AS VARCHAR),
            'the amount quantity x unit_price does not fit DECIMAL(18,2) (at most 16 digits before the decimal point)',
            display
-    FROM lines
-    WHERE abs(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) >= 9999999999999999.995
+    FROM lines WHERE amount_too_large
     UNION ALL
     SELECT source, row_number, 'quantity', 'credit_sign', CAST(quantity AS VARCHAR),
            'negative quantity on a line that is not marked is_credit', display
-    FROM lines WHERE quantity < 0 AND NOT is_credit
+    FROM lines WHERE wrong_sign
 )
 SELECT source, row_number, "column", "check", value,
        display || ' row ' || row_number || ', column ' || "column" || ': ' || reason
