@@ -70,7 +70,10 @@ result = run_month_end(RunParameters.for_period("2026-10", input_dir=Path(sys.ar
                        progress=progress)
 ended = time.perf_counter()
 stamps.append(("end", ended))
-stages = {name: stamps[i + 1][1] - at for i, (name, at) in enumerate(stamps[:-1])}
+stages = {}  # per stage, summed over the administrations the run goes through one by one
+for i, (name, at) in enumerate(stamps[:-1]):
+    stage = name.split(" (")[0]
+    stages[stage] = stages.get(stage, 0.0) + stamps[i + 1][1] - at
 import duckdb
 with duckdb.connect(str(db), read_only=True) as con:
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

@@ -111,14 +111,16 @@ def load_configuration(con: duckdb.DuckDBPyConnection, params: RunParameters) ->
 def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     files = ingest.find_tables(params.input_dir)
     validate.load_lines(con, files, LINE_SCHEMAS, params.batch_rows)
-    _count_read_and_drop_raw(con)
+    _finish_loading(con)
 
 
-def _count_read_and_drop_raw(con: duckdb.DuckDBPyConnection) -> None:
-    """What was read is counted for the reconciliation; the raw tables (views) then go."""
+def _finish_loading(con: duckdb.DuckDBPyConnection) -> None:
+    """What was read is counted for the reconciliation; the raw tables (views) then go; the lines
+    are staged in one shape and the rules across rows and tables applied, to all of them."""
     sqlfile.run(con, "validate", "lines_read")
     raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
     _drop(con, raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
+    mapping.stage_lines(con)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
@@ -128,7 +130,7 @@ def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 
 def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
-    mapping.stage_lines(con)
+    """Map the lines of the administration the run is at (see run_month_end)."""
     mapping.map_lines(
         con,
         reference_date=params.reference_date,
@@ -141,7 +143,6 @@ def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
         raise ConfigurationError(faults)
     if params.strict:
         _refuse_rejections(con)
-    _drop(con, ["staged_lines", *(f"typed_{table}" for table in LINE_SCHEMAS)])
     # row numbers are given: from here on no statement depends on the order rows are stored in
     con.execute("SET preserve_insertion_order = false")
 
@@ -193,29 +194,81 @@ def run_month_end(
     progress: Callable[[str], None] | None = None,
     stages: tuple[tuple[str, Stage], ...] = STAGES,
 ) -> RunResult:
-    """One month-end run. `runner` lets the Prefect flow wrap each stage as a task."""
+    """One month-end run. `runner` lets the Prefect flow wrap each stage as a task.
+
+    The lines are read and checked once; from map on, the stages run once per administration
+    (a chunk; lines without a known administration last), each chunk's results written before
+    the next is mapped. Administrations share no invoice, counter or entry, and the chunks go in
+    administration order, so the result is the one a single pass would give (entry ids are
+    numbered in administration order either way), while a run's memory follows its largest
+    administration rather than the whole month."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
     with _transaction(params.db_path, commit=not params.pro_forma,
                       memory_limit=params.memory_limit) as con:
         run_id = persist.next_run_id(con)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
-        for name, stage in stages:
-            hold_point(name)
+        once, per_chunk = stages[:2], stages[2:]
+        for name, stage in once:
+            _run_stage(name, stage, con, params, runner, progress)
+        chunks = _chunks(con)
+        line_faults: list[list[str]] = []
+        pro_forma_rows: list[tuple] = []
+        for index, admin in enumerate(chunks):
+            _select_chunk(con, admin)
+            label = f" ({admin or 'no administration'}, {index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+            for name, stage in per_chunk:
+                try:
+                    _run_stage(name, stage, con, params, runner, progress, label)
+                except ConfigurationError as error:  # the checks over lines: gather every chunk's
+                    if name != "map":
+                        raise
+                    line_faults.append(error.messages)
+                    break
+                if line_faults:  # a run that will fail maps the other chunks for their faults only
+                    break
+            if line_faults:
+                continue
+            if params.pro_forma:
+                pro_forma_rows.extend(_pro_forma(con))
+                continue
+            hold_point("persist")
             if progress:
-                progress(name)
-            log.info("stage %s", name)
-            runner(name, stage, con, params)
+                progress(f"persist{label}")
+            persist.persist_chunk(con, run_id)
+        if line_faults:
+            raise ConfigurationError(configuration.merge_line_faults(line_faults))
         if params.pro_forma:
-            return RunResult(None, params.db_path, params, pro_forma=_pro_forma(con))
-        hold_point("persist")
+            return RunResult(None, params.db_path, params, pro_forma=pro_forma_rows)
         if progress:
-            progress("persist")
+            progress("close")  # reconciliation, quarantine, the run's record
+        reconcile.close(con)
         persist.persist_run(con, run_id)
+        _drop(con, ["staged_lines", *(f"typed_{table}" for table in LINE_SCHEMAS)])
         _record_run(con, run_id, params, started)
         result = summarise(con, run_id, params)
         hold_point("commit")
         return result
+
+
+def _run_stage(name, stage, con, params, runner, progress, label: str = "") -> None:
+    hold_point(name)
+    if progress:
+        progress(f"{name}{label}")
+    log.info("stage %s%s", name, label)
+    runner(name, stage, con, params)
+
+
+def _chunks(con: duckdb.DuckDBPyConnection) -> list[str | None]:
+    """The administrations of the run's lines, in order, lines without one (rejected) last."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT admin_id FROM staged_lines ORDER BY admin_id NULLS LAST").fetchall()] or [None]
+
+
+def _select_chunk(con: duckdb.DuckDBPyConnection, admin: str | None) -> None:
+    """The administration the next stages work on (SQL: in_chunk(admin_id))."""
+    con.execute("SET VARIABLE journalize_every = false")
+    con.execute("SET VARIABLE journalize_admin = $a::VARCHAR", {"a": admin})
 
 
 def hold_point(name: str) -> None:
@@ -271,14 +324,14 @@ def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -
                $input_dir AS input_dir, $reference_date AS reference_date,
                $invoice_date AS invoice_date, $admin AS admin_id, $sources AS sources,
                $include_credit_lines AS include_credit_lines, $journalize AS journalize,
-               (SELECT count(*) FROM mapped_lines) AS lines_read,
-               (SELECT count(*) FROM mapped_lines WHERE status IN ('to_invoice', 'invoiced'))
-                   AS lines_invoiced,
-               (SELECT count(*) FROM mapped_lines WHERE status = 'open') AS lines_open,
-               (SELECT count(*) FROM mapped_lines WHERE status = 'rejected') AS lines_rejected,
-               (SELECT count(*) FROM mapped_lines WHERE status = 'excluded') AS lines_excluded,
-               (SELECT count(*) FROM run_invoices) AS invoices,
-               (SELECT count(*) FROM run_journal_entries) AS journal_entry_lines
+               -- counted over every administration the run went through (closed: = read)
+               (SELECT coalesce(sum(lines_read), 0) FROM reconciliation) AS lines_read,
+               (SELECT coalesce(sum(lines_invoiced), 0) FROM reconciliation) AS lines_invoiced,
+               (SELECT coalesce(sum(lines_open), 0) FROM reconciliation) AS lines_open,
+               (SELECT coalesce(sum(lines_rejected), 0) FROM reconciliation) AS lines_rejected,
+               (SELECT coalesce(sum(lines_excluded), 0) FROM reconciliation) AS lines_excluded,
+               (SELECT count(*) FROM invoices WHERE run_id = $run_id) AS invoices,
+               (SELECT count(*) FROM journal_entries WHERE run_id = $run_id) AS journal_entry_lines
         """,
         {
             "run_id": run_id,
@@ -381,7 +434,7 @@ def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -
                     {"source": table})
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT {', '.join(raw)} {prepared}",
                     {"source": table})
-    _count_read_and_drop_raw(con)
+    _finish_loading(con)
 
 
 RESUME_STAGES: tuple[tuple[str, Stage], ...] = tuple(

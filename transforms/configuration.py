@@ -43,5 +43,22 @@ def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[st
     params = {"reference_date": reference_date, "sources": sources}
     for name in LINE_CHECKS:
         rows = sqlfile.run(con, "check", name, params).fetchall()
-        messages.extend(row[0] for row in rows)
+        messages.extend(LineFault(name, row[0]) for row in rows)
     return messages
+
+
+class LineFault(str):
+    """A message of a check over lines, knowing its check (to merge administrations' faults)."""
+
+    def __new__(cls, check: str, message: str):
+        fault = super().__new__(cls, message)
+        fault.check = check
+        return fault
+
+
+def merge_line_faults(per_chunk: list[list[str]]) -> list[str]:
+    """The line checks' messages of several administrations (each in administration order) as
+    one run over all lines gives them: check by check."""
+    faults = [fault for chunk in per_chunk for fault in chunk]
+    order = {name: i for i, name in enumerate(LINE_CHECKS)}
+    return [str(f) for f in sorted(faults, key=lambda f: order.get(getattr(f, "check", ""), -1))]

@@ -10,10 +10,10 @@ import duckdb
 
 from transforms import sqlfile
 
+# written per administration (chunk) of the run …
 WRITES = (
     "billable_lines",  # delete the earlier rows this run replaces …
     "billable_lines_insert",  # … and write this run's
-    "rejected_lines",
     "invoices",
     "invoice_vat",
     "invoice_lines",
@@ -22,8 +22,12 @@ WRITES = (
     "skipped_numbers",
     "journal_counters",
     "journal_counters_insert",
-    "run_reconciliation",
     "changed_lines",
+)
+# … and once, after the last
+RUN_WRITES = (
+    "rejected_lines",
+    "run_reconciliation",
 )
 
 
@@ -62,6 +66,13 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
 
 
-def persist_run(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+def persist_chunk(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Write the lines, invoices and entries of the administration the run is at."""
     for name in WRITES:
+        sqlfile.run(con, "persist", name, {"run_id": run_id})
+
+
+def persist_run(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Write what belongs to the run as a whole: the quarantine and the reconciliation."""
+    for name in RUN_WRITES:
         sqlfile.run(con, "persist", name, {"run_id": run_id})

@@ -17,6 +17,15 @@ class ReconciliationError(Exception):
 
 
 def reconcile(con: duckdb.DuckDBPyConnection) -> None:
+    """Tally what became of the lines of the administration the run is at."""
+    _tallies(con)
+    sqlfile.run(con, "reconcile", "tally")
+
+
+def close(con: duckdb.DuckDBPyConnection) -> None:
+    """After the last administration: per source, lines read = the tallies summed, in lines and
+    in money, or the run fails."""
+    _tallies(con)
     sqlfile.run(con, "reconcile", "reconciliation")
     broken = con.execute(
         """
@@ -33,3 +42,12 @@ def reconcile(con: duckdb.DuckDBPyConnection) -> None:
                 for s, n, ni, no, nr, ne, a, ai, ao, ar, ae in broken
             ]
         )
+
+
+def _tallies(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS line_tallies (source VARCHAR, lines_invoiced BIGINT, "
+        "lines_open BIGINT, lines_rejected BIGINT, lines_excluded BIGINT, "
+        "amount_invoiced DECIMAL(38, 2), amount_open DECIMAL(38, 2), "
+        "amount_rejected DECIMAL(38, 2), amount_excluded DECIMAL(38, 2))"
+    )

@@ -7,6 +7,8 @@ WITH used AS (
     FROM subscription_items AS i
     JOIN subscriptions AS s USING (subscription_id)
     LEFT JOIN projects AS p ON p.project_id = s.project_id
+    WHERE in_chunk(coalesce(p.admin_id, s.admin_id, (SELECT any_value(value) FROM settings
+                                                     WHERE key = 'default_admin')))
     UNION ALL
     SELECT admin_id, article_group, 'subscription line ' || line_id
     FROM mapped_lines

@@ -1,6 +1,7 @@
 -- SPEC §4 and §8 line by line: integration type (collective or the source's), accounts, amount,
 -- whether it is collected, the status a line has in this run and, for a line to invoice, the
--- invoice it goes on (its collect_key, SPEC §8). Grain: one row per staged line.
+-- invoice it goes on (its collect_key, SPEC §8). Grain: one row per staged line of the run's
+-- current administration (run_chunk).
 -- The one wide table of the run: the later stages read it, they do not copy it.
 CREATE OR REPLACE TEMP TABLE mapped_lines AS
 WITH
@@ -40,6 +41,7 @@ collecting AS (
         p.collect_method, p.collect_period
     FROM staged_lines AS s
     LEFT JOIN profiles AS p USING (debtor_id)
+    WHERE in_chunk(s.admin_id)  -- the administration the run is at
 ),
 lines AS (
     SELECT

@@ -1,42 +1,34 @@
 -- Issue 4: per source table, lines read = invoiced + open + rejected + excluded, in lines and in
 -- money. "Read" was counted from the raw files as they were read (lines_read), apart from the stages;
--- "invoiced" is what is on this run's invoices (run_invoice_lines) plus the lines invoiced earlier.
+-- "invoiced" is what is on this run's invoices plus the lines invoiced earlier, summed over the
+-- administrations the run went through (line_tallies, reconcile/tally.sql).
 -- Amounts that cannot be computed (an unparsable quantity or price) count as zero on both sides.
 -- Grain: one row per source table.
 CREATE OR REPLACE TEMP TABLE reconciliation AS
 WITH
 read AS (SELECT * FROM lines_read),
-on_invoices AS (
-    SELECT source, count(*) AS lines, sum(amount) AS amount FROM run_invoice_lines GROUP BY source
-),
-statuses AS (
-    SELECT source,
-           count(*) FILTER (WHERE status = 'invoiced') AS earlier_lines,
-           coalesce(sum(amount) FILTER (WHERE status = 'invoiced'), 0) AS earlier_amount,
-           count(*) FILTER (WHERE status = 'open') AS lines_open,
-           coalesce(sum(amount) FILTER (WHERE status = 'open'), 0) AS amount_open,
-           count(*) FILTER (WHERE status = 'rejected') AS lines_rejected,
-           coalesce(sum(amount) FILTER (WHERE status = 'rejected'), 0) AS amount_rejected,
-           count(*) FILTER (WHERE status = 'excluded') AS lines_excluded,
-           coalesce(sum(amount) FILTER (WHERE status = 'excluded'), 0) AS amount_excluded
-    FROM mapped_lines
+tallies AS (
+    SELECT source, sum(lines_invoiced) AS lines_invoiced, sum(lines_open) AS lines_open,
+           sum(lines_rejected) AS lines_rejected, sum(lines_excluded) AS lines_excluded,
+           sum(amount_invoiced) AS amount_invoiced, sum(amount_open) AS amount_open,
+           sum(amount_rejected) AS amount_rejected, sum(amount_excluded) AS amount_excluded
+    FROM line_tallies
     GROUP BY source
 ),
 summed AS (
     SELECT
         r.source, r.lines_read,
-        coalesce(i.lines, 0) + coalesce(s.earlier_lines, 0) AS lines_invoiced,
-        coalesce(s.lines_open, 0) AS lines_open,
-        coalesce(s.lines_rejected, 0) AS lines_rejected,
-        coalesce(s.lines_excluded, 0) AS lines_excluded,
+        coalesce(t.lines_invoiced, 0) AS lines_invoiced,
+        coalesce(t.lines_open, 0) AS lines_open,
+        coalesce(t.lines_rejected, 0) AS lines_rejected,
+        coalesce(t.lines_excluded, 0) AS lines_excluded,
         r.amount_read::DECIMAL(18, 2) AS amount_read,
-        (coalesce(i.amount, 0) + coalesce(s.earlier_amount, 0))::DECIMAL(18, 2) AS amount_invoiced,
-        coalesce(s.amount_open, 0)::DECIMAL(18, 2) AS amount_open,
-        coalesce(s.amount_rejected, 0)::DECIMAL(18, 2) AS amount_rejected,
-        coalesce(s.amount_excluded, 0)::DECIMAL(18, 2) AS amount_excluded
+        coalesce(t.amount_invoiced, 0)::DECIMAL(18, 2) AS amount_invoiced,
+        coalesce(t.amount_open, 0)::DECIMAL(18, 2) AS amount_open,
+        coalesce(t.amount_rejected, 0)::DECIMAL(18, 2) AS amount_rejected,
+        coalesce(t.amount_excluded, 0)::DECIMAL(18, 2) AS amount_excluded
     FROM read AS r
-    LEFT JOIN on_invoices AS i USING (source)
-    LEFT JOIN statuses AS s USING (source)
+    LEFT JOIN tallies AS t USING (source)
 )
 SELECT *,
        lines_read = lines_invoiced + lines_open + lines_rejected + lines_excluded
