@@ -55,6 +55,9 @@ class RunParameters(BaseModel):
     # spills to disk. JOURNALIZE_MEMORY_LIMIT sets it too.
     memory_limit: str | None = None
     batch_rows: int = 250_000
+    # from this many lines on, a run maps, invoices and writes one administration at a time
+    # (bounded working sets for big months; a few seconds of overhead on small ones)
+    chunk_lines: int = 2_000_000
 
     @model_validator(mode="after")
     def _defaults(self) -> "RunParameters":

@@ -196,9 +196,9 @@ def run_month_end(
 ) -> RunResult:
     """One month-end run. `runner` lets the Prefect flow wrap each stage as a task.
 
-    The lines are read and checked once; from map on, the stages run once per administration
-    (a chunk; lines without a known administration last), each chunk's results written before
-    the next is mapped. Administrations share no invoice, counter or entry, and the chunks go in
+    The lines are read and checked once; from map on, a run of params.chunk_lines lines or more
+    runs the stages once per administration (a chunk; lines without a known administration
+    last), each chunk's results written before the next is mapped. Administrations share no invoice, counter or entry, and the chunks go in
     administration order, so the result is the one a single pass would give (entry ids are
     numbered in administration order either way), while a run's memory follows its largest
     administration rather than the whole month."""
@@ -206,12 +206,13 @@ def run_month_end(
     with _transaction(params.db_path, commit=not params.pro_forma,
                       memory_limit=params.memory_limit) as con:
         run_id = persist.next_run_id(con)
+        con.execute("SET VARIABLE journalize_run_id = $r", {"r": run_id})  # (from_earlier_run)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
         once, per_chunk = stages[:2], stages[2:]
         for name, stage in once:
             _run_stage(name, stage, con, params, runner, progress)
-        chunks = _chunks(con)
+        chunks = _chunks(con) if _lines_read(con) >= params.chunk_lines else [EVERY]
         line_faults: list[list[str]] = []
         pro_forma_rows: list[tuple] = []
         for index, admin in enumerate(chunks):
@@ -259,6 +260,13 @@ def _run_stage(name, stage, con, params, runner, progress, label: str = "") -> N
     runner(name, stage, con, params)
 
 
+EVERY = "*every administration*"  # the chunk of a run that goes over all lines at once
+
+
+def _lines_read(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(sum(lines_read), 0) FROM lines_read").fetchone()[0]
+
+
 def _chunks(con: duckdb.DuckDBPyConnection) -> list[str | None]:
     """The administrations of the run's lines, in order, lines without one (rejected) last."""
     return [r[0] for r in con.execute(
@@ -266,9 +274,9 @@ def _chunks(con: duckdb.DuckDBPyConnection) -> list[str | None]:
 
 
 def _select_chunk(con: duckdb.DuckDBPyConnection, admin: str | None) -> None:
-    """The administration the next stages work on (SQL: in_chunk(admin_id))."""
-    con.execute("SET VARIABLE journalize_every = false")
-    con.execute("SET VARIABLE journalize_admin = $a::VARCHAR", {"a": admin})
+    """The administration the next stages work on (SQL: in_chunk(admin_id)), or every one."""
+    con.execute("SET VARIABLE journalize_every = $e", {"e": admin == EVERY})
+    con.execute("SET VARIABLE journalize_admin = $a::VARCHAR", {"a": None if admin == EVERY else admin})
 
 
 def hold_point(name: str) -> None:

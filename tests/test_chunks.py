@@ -1,6 +1,7 @@
-"""A run maps, invoices and writes one administration at a time (issue 5: memory follows the
-largest administration, not the month). These cases pin down that it changes nothing a run over
-all lines at once would give: the line checks' messages, the rows kept, the entry ids, pro forma.
+"""A big run (params.chunk_lines lines or more; 0 here) maps, invoices and writes one
+administration at a time (issue 5: working sets follow the largest administration, not the month).
+These cases pin down that it changes nothing a run over all lines at once would give: the books
+(the sample, table by table), the line checks' messages, the rows kept, the entry ids, pro forma.
 
 Two administrations: BE01 (with_be01: VKB journal, prefix B, no sales_invoice type) and NL01
 (VK journal, counter at 1000). BE01 sorts first, so it is the first chunk."""
@@ -21,7 +22,7 @@ from builders import (
     write_dataset,
 )
 
-from flows.parameters import RunParameters
+from flows.parameters import RunParameters, sample_dataset
 from flows.pipeline import check_configuration, pro_forma, run_month_end
 from transforms.validate import ConfigurationError
 
@@ -51,7 +52,7 @@ def test_line_faults_of_several_administrations_come_as_one_pass_gives_them(data
     )
 
     with pytest.raises(ConfigurationError) as raised:
-        run(dataset_dir, db)
+        run(dataset_dir, db, chunk_lines=0)
 
     assert raised.value.messages == [
         "administration BE01: 1 line(s) of order_lines to invoice but there is no integration "
@@ -73,7 +74,7 @@ def test_lines_without_an_id_in_two_administrations_are_all_kept(dataset_dir, db
         course_line("K2", "C2"), course_line("", "C2"),  # NL01
     ])
 
-    run(dataset_dir, db)
+    run(dataset_dir, db, chunk_lines=0)
 
     assert query(db, "SELECT admin_id, line_id, status FROM billable_lines "
                      "ORDER BY admin_id, line_id NULLS LAST") == [
@@ -88,7 +89,7 @@ def test_entries_are_numbered_in_administration_order_across_chunks(dataset_dir,
     write_dataset(dataset_dir, two_administrations(),
                   course_lines=[course_line("K2", "C2"), course_line("K1", "C1")])
 
-    result = run(dataset_dir, db)
+    result = run(dataset_dir, db, chunk_lines=0)
 
     # one invoice each: BE01 B1 (VKB counter 0), NL01 1001 (VK counter 1000); 3 lines each
     # (debtor 121, revenue -100, VAT -21); BE01 first
@@ -107,7 +108,8 @@ def test_pro_forma_lists_every_administration_in_order(dataset_dir, db):
     write_dataset(dataset_dir, two_administrations(),
                   course_lines=[course_line("K2", "C2"), course_line("K1", "C1")])
 
-    result = pro_forma(RunParameters.for_period("2026-10", input_dir=dataset_dir, db_path=db))
+    result = pro_forma(RunParameters.for_period("2026-10", input_dir=dataset_dir, db_path=db,
+                                           chunk_lines=0))
 
     assert [(r[0], r[1], r[2]) for r in result.pro_forma] == [
         ("BE01", "VKB", "10001"), ("NL01", "VK", "10001")]
@@ -118,7 +120,8 @@ def test_progress_names_each_administration(dataset_dir, db):
                   course_lines=[course_line("K2", "C2"), course_line("K1", "C1")])
     seen: list[str] = []
 
-    run_month_end(RunParameters.for_period("2026-10", input_dir=dataset_dir, db_path=db),
+    run_month_end(RunParameters.for_period("2026-10", input_dir=dataset_dir, db_path=db,
+                                           chunk_lines=0),
                   progress=seen.append)
 
     assert seen == [
@@ -129,3 +132,25 @@ def test_progress_names_each_administration(dataset_dir, db):
           ("map", "group", "number", "journalise", "reconcile", "persist")),
         "close",
     ]
+
+
+def all_tables(db) -> dict[str, list[tuple]]:
+    tables = [r[0] for r in query(db, "SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_type = 'BASE TABLE' ORDER BY 1")]
+    # the wall clock of a run (its start and end) left out
+    return {t: sorted(query(db, f"SELECT * {'EXCLUDE (started_at, finished_at)' if t == 'runs' else ''} "
+                                f"FROM {t}"), key=repr)
+            for t in tables}
+
+
+
+
+def test_the_sample_books_are_the_same_one_administration_at_a_time(tmp_path):
+    sample_dir = sample_dataset()
+    one_pass, chunked = tmp_path / "one_pass.duckdb", tmp_path / "chunked.duckdb"
+    run(sample_dir, one_pass)
+    run(sample_dir, chunked, chunk_lines=0)
+
+    books = all_tables(one_pass)
+    assert books["invoices"] and books["journal_entries"] and books["billable_lines"]
+    assert books == all_tables(chunked)
