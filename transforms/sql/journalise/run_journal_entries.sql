@@ -49,6 +49,23 @@ lines AS (
     SELECT invoice_number, 'settlement', 2, receivables_account, NULL, -total_incl_vat, true
     FROM inv WHERE cash_journal_code IS NOT NULL
 ),
+heads AS (
+    -- one row per entry, from the invoices alone: every journalised invoice has its 'invoice'
+    -- entry (the debtor line is always kept); a counter sale paid at once has its 'settlement'
+    -- entry unless it is zero. Ids are numbered in (administration, journal, invoice, kind)
+    -- order over the entries, not over their lines (a much smaller sort).
+    SELECT
+        invoice_number, entry_kind,
+        (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
+            + row_number() OVER (ORDER BY admin_id, journal_code, invoice_number, entry_kind)
+            AS entry_id
+    FROM (
+        SELECT invoice_number, 'invoice' AS entry_kind, admin_id, journal_code FROM inv
+        UNION ALL
+        SELECT invoice_number, 'settlement', admin_id, cash_journal_code FROM inv
+        WHERE cash_journal_code IS NOT NULL AND total_incl_vat <> 0
+    )
+),
 kept AS (
     -- the lines kept, numbered within their entry (an entry = an invoice's 'invoice' or
     -- 'settlement' entry); numbered while the rows are still narrow
@@ -57,20 +74,6 @@ kept AS (
                PARTITION BY invoice_number, entry_kind ORDER BY kind, account, vat_code NULLS FIRST
            )::INTEGER AS line_no
     FROM lines WHERE amount <> 0 OR (is_debtor_line AND entry_kind = 'invoice')
-),
-heads AS (
-    -- one row per entry: its id, numbered in (administration, journal, invoice, kind) order over
-    -- the entries, not over their lines (a much smaller sort)
-    SELECT
-        h.invoice_number, h.entry_kind,
-        (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
-            + row_number() OVER (ORDER BY i.admin_id,
-                                 CASE h.entry_kind WHEN 'invoice' THEN i.journal_code
-                                      ELSE i.cash_journal_code END,
-                                 h.invoice_number, h.entry_kind) AS entry_id
-    FROM (SELECT DISTINCT invoice_number, entry_kind FROM kept) AS h
-    JOIN (SELECT invoice_number, admin_id, journal_code, cash_journal_code FROM inv) AS i
-        USING (invoice_number)
 )
 SELECT
     i.admin_id,
