@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import duckdb
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -140,6 +141,12 @@ def _guarded(work):
         _fail("configuration error", getattr(error, "messages", [str(error)]), EXIT_CONFIGURATION)
     except FAILED_RUN as error:
         _fail("run failed, nothing written", error.messages, EXIT_RUN_FAILED)
+    except duckdb.OutOfMemoryException as error:  # not a bug: the run needs more room
+        _fail("run failed, nothing written", [
+            f"DuckDB ran out of memory: {str(error).splitlines()[0]}",
+            "raise --memory-limit (or JOURNALIZE_MEMORY_LIMIT), or give DuckDB's temp directory "
+            "(next to the database) more free disk to spill to",
+        ], EXIT_RUN_FAILED)
     except Exception as error:  # a bug: say so plainly; the transaction was rolled back
         if os.environ.get("JOURNALIZE_DEBUG"):
             raise

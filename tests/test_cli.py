@@ -284,3 +284,20 @@ def test_console_script_failed_run_gives_a_one_line_reason(dataset_dir, db):
     lines = done.stderr.splitlines()
     assert len(lines) == 1
     assert "sales_invoice" in lines[0] and "at most once per administration" in lines[0]
+
+
+def test_running_out_of_memory_is_a_failed_run_with_its_remedy_not_a_bug(dataset_dir, db):
+    """A memory limit too small for the data: DuckDB's out-of-memory error is reported as a
+    failed run (exit 3) that says what to do, and nothing is written."""
+    write_dataset(dataset_dir, order_lines=two_orders())
+
+    result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10",
+                    "--memory-limit", "1MB")
+
+    assert result.exit_code == 3, result.output
+    text = joined(result.stderr)
+    assert text.startswith("journalize: run failed, nothing written")
+    assert "DuckDB ran out of memory" in text
+    assert "raise --memory-limit (or JOURNALIZE_MEMORY_LIMIT)" in text
+    assert "internal error" not in text and "configuration error" not in text
+    assert not db.exists()

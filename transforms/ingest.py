@@ -137,6 +137,8 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(table_file.path)})
             columns = [(name, dtype) for name, dtype, *_ in described.fetchall()]
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault
         except duckdb.Error as error:
             raise InputError(f"{table_file.display}: cannot be read: {_first_line(error)}") from error
     names = [_normalise(name) for name, _ in columns]
@@ -164,6 +166,8 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
             f"SELECT row_number() OVER () AS {ROW}, {selects} FROM {source}",
             {"path": str(table_file.path)},
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault
     except duckdb.Error as error:
         # DuckDB (strict mode) refused the file: say where, in the words of the CSV module
         reason = None
