@@ -138,9 +138,7 @@ def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
         sources=params.sources,
         include_credit_lines=params.include_credit_lines,
     )
-    faults = configuration.line_faults(con, params.reference_date, params.sources)
-    if faults:
-        raise ConfigurationError(faults)
+    configuration.line_faults(con, params.reference_date, params.sources)
     if params.strict:
         _refuse_rejections(con)
     # row numbers are given: from here on no statement depends on the order rows are stored in
@@ -198,10 +196,10 @@ def run_month_end(
 
     The lines are read and checked once; from map on, a run of params.chunk_lines lines or more
     runs the stages once per administration (a chunk; lines without a known administration
-    last), each chunk's results written before the next is mapped. Administrations share no invoice, counter or entry, and the chunks go in
-    administration order, so the result is the one a single pass would give (entry ids are
-    numbered in administration order either way), while a run's memory follows its largest
-    administration rather than the whole month."""
+    last), each chunk's results written before the next is mapped. Administrations share no
+    invoice, counter or entry, and the chunks go in administration order, so the result is the
+    one a single pass would give (entry ids are numbered in administration order either way),
+    while the working sets follow the largest administration rather than the whole month."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
     with _transaction(params.db_path, commit=not params.pro_forma,
                       memory_limit=params.memory_limit) as con:
@@ -213,22 +211,20 @@ def run_month_end(
         for name, stage in once:
             _run_stage(name, stage, con, params, runner, progress)
         chunks = _chunks(con) if _lines_read(con) >= params.chunk_lines else [EVERY]
-        line_faults: list[list[str]] = []
+        faults: configuration.LineFaults | None = None
         pro_forma_rows: list[tuple] = []
         for index, admin in enumerate(chunks):
             _select_chunk(con, admin)
-            label = f" ({admin or 'no administration'}, {index + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+            label = (f" ({admin or 'no administration'}, {index + 1}/{len(chunks)})"
+                     if len(chunks) > 1 else "")
             for name, stage in per_chunk:
                 try:
                     _run_stage(name, stage, con, params, runner, progress, label)
-                except ConfigurationError as error:  # the checks over lines: gather every chunk's
-                    if name != "map":
-                        raise
-                    line_faults.append(error.messages)
+                except configuration.LineFaults as found:  # gather every administration's
+                    faults = found if faults is None else faults.merged(found)
+                if faults:  # a run that will fail maps the other administrations for their faults
                     break
-                if line_faults:  # a run that will fail maps the other chunks for their faults only
-                    break
-            if line_faults:
+            if faults:
                 continue
             if params.pro_forma:
                 pro_forma_rows.extend(_pro_forma(con))
@@ -237,8 +233,8 @@ def run_month_end(
             if progress:
                 progress(f"persist{label}")
             persist.persist_chunk(con, run_id)
-        if line_faults:
-            raise ConfigurationError(configuration.merge_line_faults(line_faults))
+        if faults:
+            raise faults
         if params.pro_forma:
             return RunResult(None, params.db_path, params, pro_forma=pro_forma_rows)
         if progress:
@@ -269,14 +265,16 @@ def _lines_read(con: duckdb.DuckDBPyConnection) -> int:
 
 def _chunks(con: duckdb.DuckDBPyConnection) -> list[str | None]:
     """The administrations of the run's lines, in order, lines without one (rejected) last."""
-    return [r[0] for r in con.execute(
-        "SELECT DISTINCT admin_id FROM staged_lines ORDER BY admin_id NULLS LAST").fetchall()] or [None]
+    admins = con.execute(
+        "SELECT DISTINCT admin_id FROM staged_lines ORDER BY admin_id NULLS LAST").fetchall()
+    return [a for (a,) in admins] or [None]
 
 
 def _select_chunk(con: duckdb.DuckDBPyConnection, admin: str | None) -> None:
     """The administration the next stages work on (SQL: in_chunk(admin_id)), or every one."""
     con.execute("SET VARIABLE journalize_every = $e", {"e": admin == EVERY})
-    con.execute("SET VARIABLE journalize_admin = $a::VARCHAR", {"a": None if admin == EVERY else admin})
+    con.execute("SET VARIABLE journalize_admin = $a::VARCHAR",
+                {"a": None if admin == EVERY else admin})
 
 
 def hold_point(name: str) -> None:

@@ -673,13 +673,17 @@ def test_a_clean_database_passes_the_audit(clean_db):
     assert all(found == [] for found in result.findings.values())
 
 
-def test_cli_verify_on_a_clean_database(clean_db):
-    result = invoke("verify", "--db", clean_db)
+def verified_clean(result) -> str:
+    """`journalize verify` exited 0 and printed every check as OK; its output, joined."""
     assert result.exit_code == 0, result.output
     lines = [line.strip() for line in result.stdout.splitlines()]
     for ok in OK_LINES:
         assert ok.strip() in lines, result.stdout
-    out = joined(result.stdout)
+    return joined(result.stdout)
+
+
+def test_cli_verify_on_a_clean_database(clean_db):
+    out = verified_clean(invoke("verify", "--db", clean_db))
     assert "3 runs" in out and "5 invoices" in out and "5 entries (15 lines)" in out
     assert "5 billable lines" in out and "2 skipped numbers" in out
     assert "skipped in NL01/VK: 2 × listed in issued_invoice_numbers" in out
@@ -838,12 +842,6 @@ def test_backfilled_sample_verifies_clean(tmp_path):
     assert query(db, "SELECT DISTINCT input_dir FROM runs") == [(str(sample_dataset()),)]
     assert query(db, "SELECT count(*) FROM run_reconciliation WHERE NOT closes") == [(0,)]
 
-    verified = invoke("verify", "--db", db)
-
-    assert verified.exit_code == 0, verified.output
-    lines = [line.strip() for line in verified.stdout.splitlines()]
-    for ok in OK_LINES:
-        assert ok.strip() in lines, verified.stdout
-    out = joined(verified.stdout)
+    out = verified_clean(invoke("verify", "--db", db))
     assert "12 runs" in out
     assert "skipped in NL01/VK: 2 × listed in issued_invoice_numbers" in out

@@ -34,9 +34,6 @@ def coda_digits(
     """The 10 digits the mask asks for. Per letter with k occurrences, the field's digits are
     left-padded to at least k; lower-case occurrences take the first digits, upper-case ones the
     last digits, each in order."""
-    faults = mask_faults(mask)
-    if faults:
-        raise CodaMaskError("; ".join(faults))
     fields = {
         "d": f"{invoice_date.day:02d}",
         "m": f"{invoice_date.month:02d}",
@@ -45,24 +42,8 @@ def coda_digits(
         "v": re.sub(NOT_A_DIGIT, "", free_code or ""),
         "c": re.sub(NOT_A_DIGIT, "", debtor_id or ""),
     }
-    out = []
-    taken_first: dict[str, int] = {}
-    for position, char in enumerate(mask):
-        letter = char.lower()
-        if letter == "n":
-            out.append("0")
-            continue
-        k = mask.lower().count(letter)
-        digits = fields[letter].rjust(k, "0")
-        if char.islower():
-            index = taken_first.get(letter, 0)
-            taken_first[letter] = index + 1
-            out.append(digits[index])
-        else:
-            uppers = [p for p, c in enumerate(mask) if c == char]
-            rank = uppers.index(position)  # the rank-th of the upper-case occurrences
-            out.append(digits[len(digits) - len(uppers) + rank])
-    return "".join(out)
+    return "".join("0" if letter == "n" else fields[letter].rjust(k, "0")[index]
+                   for letter, k, index in _plan(mask))
 
 
 def coda_reference(
@@ -76,8 +57,8 @@ def coda_reference(
 
 def _plan(mask: str) -> list[tuple[str, int, int]]:
     """Per mask position: (letter, k, index): the digit at `index` (from the left when >= 0,
-    from the right when < 0) of the letter's field left-padded to k — coda_digits' rule, laid
-    out once per mask so that it can be applied to whole columns."""
+    from the right when < 0) of the letter's field left-padded to k: the rule of a mask, laid out
+    once, for a row (coda_digits) or whole columns (coda_references)."""
     faults = mask_faults(mask)
     if faults:
         raise CodaMaskError("; ".join(faults))

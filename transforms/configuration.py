@@ -10,6 +10,7 @@ import duckdb
 
 from transforms import sqlfile
 from transforms.coda import mask_faults
+from transforms.validate import ConfigurationError
 
 CHECKS = (
     "master_references",
@@ -38,27 +39,24 @@ def configuration_faults(con: duckdb.DuckDBPyConnection) -> list[str]:
     return messages
 
 
-def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[str]) -> list[str]:
-    messages: list[str] = []
+def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[str]) -> None:
+    """Raise LineFaults when a check over the run's lines (of the current administration) fails."""
     params = {"reference_date": reference_date, "sources": sources}
-    for name in LINE_CHECKS:
-        rows = sqlfile.run(con, "check", name, params).fetchall()
-        messages.extend(LineFault(name, row[0]) for row in rows)
-    return messages
+    by_check = {name: [row[0] for row in sqlfile.run(con, "check", name, params).fetchall()]
+                for name in LINE_CHECKS}
+    if any(by_check.values()):
+        raise LineFaults([by_check])
 
 
-class LineFault(str):
-    """A message of a check over lines, knowing its check (to merge administrations' faults)."""
+class LineFaults(ConfigurationError):
+    """Faults of the checks over lines, kept per check: faults found administration by
+    administration merge into the order one pass over all lines gives (check by check, each
+    check in administration order)."""
 
-    def __new__(cls, check: str, message: str):
-        fault = super().__new__(cls, message)
-        fault.check = check
-        return fault
+    def __init__(self, per_chunk: list[dict[str, list[str]]]):
+        self.per_chunk = per_chunk
+        super().__init__([message for name in LINE_CHECKS for chunk in per_chunk
+                          for message in chunk.get(name, [])])
 
-
-def merge_line_faults(per_chunk: list[list[str]]) -> list[str]:
-    """The line checks' messages of several administrations (each in administration order) as
-    one run over all lines gives them: check by check."""
-    faults = [fault for chunk in per_chunk for fault in chunk]
-    order = {name: i for i, name in enumerate(LINE_CHECKS)}
-    return [str(f) for f in sorted(faults, key=lambda f: order.get(getattr(f, "check", ""), -1))]
+    def merged(self, later: "LineFaults") -> "LineFaults":
+        return LineFaults(self.per_chunk + later.per_chunk)

@@ -113,6 +113,7 @@ def load_lines(
     for table, schema in schemas.items():
         table_file = files.get(table)
         ingested = ingest_raw(con, table_file) if table_file is not None else None
+        checked_per_row = False  # a readable file with every required column
         if ingested is None or ingested.empty:
             if ingested is not None:
                 notice = f"{table_file.display}: the file is empty (not even a header row); no lines read"
@@ -131,11 +132,11 @@ def load_lines(
                     reason = f"column {column} is missing from the file{_did_you_mean(column, schema, present)}"
                     _reject_whole_table(con, table_file, "column_present", reason, column)
             else:
-                # one pass over the file: cast, and mark the rows that break a check
-                _cast(con, table, f"typed_{table}", schema, mark_suspects=True)
-                _validate_in_batches(con, table_file, schema, batch_rows)
-                continue
-        _cast(con, table, f"typed_{table}", schema)
+                checked_per_row = True
+        # one pass over the file: cast, and mark the rows that break a check
+        _cast(con, table, f"typed_{table}", schema, mark_suspects=checked_per_row)
+        if checked_per_row:
+            _validate_in_batches(con, table_file, schema, batch_rows)
 
 
 def _validate_in_batches(
