@@ -1,5 +1,5 @@
 """The month-end run as plain Python: ingest → validate → map → group → number → journalise →
-persist, in one DuckDB transaction. The CLI calls this directly; ``flows.month_end`` wraps the
+persist, the books written in one DuckDB transaction. The CLI calls this directly; ``flows.month_end`` wraps the
 same stages as Prefect tasks.
 """
 
@@ -85,13 +85,14 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> None:
-    """Output tables, macros and functions a run needs in its connection; DuckDB's memory bound
-    (beyond it, DuckDB spills to its temp directory instead of growing)."""
+    """What a connection that computes a run needs: DuckDB's memory bound (beyond it, DuckDB
+    spills to its temp directory instead of growing), macros and functions, and the books as
+    they were before the run."""
     con.execute("SET enable_progress_bar = false")  # a batch job: no bar in its output
     limit = memory_limit or os.environ.get("JOURNALIZE_MEMORY_LIMIT")
     if limit:
         con.execute(f"SET memory_limit = '{limit}'")
-    persist.create_output_tables(con)
+    persist.books_as_they_were(con)
     sqlfile.run_script(con, "common", "macros")
     coda.register(con)
 
@@ -201,10 +202,9 @@ def run_month_end(
     one a single pass would give (entry ids are numbered in administration order either way),
     while the working sets follow the largest administration rather than the whole month."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
-    with _transaction(params.db_path, commit=not params.pro_forma,
-                      memory_limit=params.memory_limit) as con:
+    with _connections(params.db_path, commit=not params.pro_forma,
+                      memory_limit=params.memory_limit) as (books, con):
         run_id = persist.next_run_id(con)
-        con.execute("SET VARIABLE journalize_run_id = $r", {"r": run_id})  # (from_earlier_run)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
         once, per_chunk = stages[:2], stages[2:]
@@ -232,7 +232,7 @@ def run_month_end(
             hold_point("persist")
             if progress:
                 progress(f"persist{label}")
-            persist.persist_chunk(con, run_id)
+            persist.persist_chunk(books, con, run_id)
         if faults:
             raise faults
         if params.pro_forma:
@@ -240,10 +240,10 @@ def run_month_end(
         if progress:
             progress("close")  # reconciliation, quarantine, the run's record
         reconcile.close(con)
-        persist.persist_run(con, run_id)
+        persist.persist_run(books, con, run_id)
         _drop(con, ["staged_lines", *(f"typed_{table}" for table in LINE_SCHEMAS)])
-        _record_run(con, run_id, params, started)
-        result = summarise(con, run_id, params)
+        _record_run(books, con, run_id, params, started)
+        result = summarise(books, con, run_id, params)
         hold_point("commit")
         return result
 
@@ -291,27 +291,35 @@ def hold_point(name: str) -> None:
 
 
 @contextmanager
-def _transaction(db_path: Path, *, commit: bool = True, memory_limit: str | None = None):
-    """One run = one transaction: it commits whole or not at all (pro forma never commits)."""
+def _connections(db_path: Path, *, commit: bool = True, memory_limit: str | None = None):
+    """A run's two connections to its database: the books, in one transaction that commits whole
+    or not at all (pro forma never commits), and the work connection that computes, in autocommit
+    (its intermediate tables are freed as soon as they are replaced or dropped, which inside a
+    transaction they would be only at its end), seeing the books as they were before the run."""
     existed = Path(db_path).exists()
-    con = connect(db_path)
+    books = connect(db_path)
+    work = None
     try:
-        con.execute("BEGIN TRANSACTION")
-        prepare_session(con, memory_limit)
-        yield con
-        con.execute("COMMIT" if commit else "ROLLBACK")
+        books.execute("BEGIN TRANSACTION")
+        persist.create_output_tables(books)
+        work = books.cursor()
+        prepare_session(work, memory_limit)
+        yield books, work
+        work.close()
+        books.execute("COMMIT" if commit else "ROLLBACK")
     except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # closing the connection discards the transaction all the same
-        con.close()
+        for con in (work, books):
+            if con is not None:
+                try:
+                    con.close()  # closing discards the books' transaction
+                except duckdb.Error:
+                    pass
         if not existed:  # a failed first run leaves no database behind either
             for leftover in (Path(db_path), Path(f"{db_path}.wal")):
                 leftover.unlink(missing_ok=True)
         raise
     finally:
-        con.close()
+        books.close()
 
 
 def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
@@ -321,8 +329,12 @@ def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
         con.executemany("INSERT INTO input_files VALUES (?, ?)", rows)
 
 
-def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -> None:
-    con.execute(
+def _record_run(books, work, run_id: int, params: RunParameters, started: dt.datetime) -> None:
+    lines = work.execute(
+        "SELECT coalesce(sum(lines_read), 0), coalesce(sum(lines_invoiced), 0), "
+        "coalesce(sum(lines_open), 0), coalesce(sum(lines_rejected), 0), "
+        "coalesce(sum(lines_excluded), 0) FROM reconciliation").fetchone()
+    books.execute(
         """
         INSERT INTO runs BY NAME
         SELECT $run_id AS run_id, $command AS command, 'succeeded' AS status,
@@ -331,11 +343,9 @@ def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -
                $invoice_date AS invoice_date, $admin AS admin_id, $sources AS sources,
                $include_credit_lines AS include_credit_lines, $journalize AS journalize,
                -- counted over every administration the run went through (closed: = read)
-               (SELECT coalesce(sum(lines_read), 0) FROM reconciliation) AS lines_read,
-               (SELECT coalesce(sum(lines_invoiced), 0) FROM reconciliation) AS lines_invoiced,
-               (SELECT coalesce(sum(lines_open), 0) FROM reconciliation) AS lines_open,
-               (SELECT coalesce(sum(lines_rejected), 0) FROM reconciliation) AS lines_rejected,
-               (SELECT coalesce(sum(lines_excluded), 0) FROM reconciliation) AS lines_excluded,
+               $lines_read AS lines_read, $lines_invoiced AS lines_invoiced,
+               $lines_open AS lines_open, $lines_rejected AS lines_rejected,
+               $lines_excluded AS lines_excluded,
                (SELECT count(*) FROM invoices WHERE run_id = $run_id) AS invoices,
                (SELECT count(*) FROM journal_entries WHERE run_id = $run_id) AS journal_entry_lines
         """,
@@ -350,23 +360,25 @@ def _record_run(con, run_id: int, params: RunParameters, started: dt.datetime) -
             "sources": ",".join(params.sources),
             "include_credit_lines": params.include_credit_lines,
             "journalize": params.journalize,
+            **dict(zip(("lines_read", "lines_invoiced", "lines_open", "lines_rejected",
+                        "lines_excluded"), lines)),
         },
     )
 
 
-def summarise(con, run_id: int, params: RunParameters) -> RunResult:
+def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:
     counts = dict(
         zip(
             ("lines_read", "lines_invoiced", "lines_open", "lines_rejected", "lines_excluded",
              "invoices", "journal_entry_lines"),
-            con.execute(
+            books.execute(
                 "SELECT lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded, "
                 "invoices, journal_entry_lines FROM runs WHERE run_id = $r",
                 {"r": run_id},
             ).fetchone(),
         )
     )
-    by_journal = con.execute(
+    by_journal = books.execute(
         """
         SELECT admin_id, journal_code, count(*), sum(total_excl_vat), sum(vat_amount),
                sum(total_incl_vat)
@@ -374,23 +386,23 @@ def summarise(con, run_id: int, params: RunParameters) -> RunResult:
         """,
         {"r": run_id},
     ).fetchall()
-    rejected = [r[0] for r in con.execute(
+    rejected = [r[0] for r in books.execute(
         "SELECT message FROM rejected_lines WHERE run_id = $r ORDER BY \"table\", row_number",
         {"r": run_id},
     ).fetchall()]
-    open_reasons = con.execute(
+    open_reasons = books.execute(
         """
         SELECT status_reason, count(*)
         FROM billable_lines WHERE run_id = $r AND status = 'open' GROUP BY 1 ORDER BY 2 DESC
         """,
         {"r": run_id},
     ).fetchall()
-    skipped = con.execute(
+    skipped = books.execute(
         "SELECT admin_id, journal_code, invoice_number, reason FROM skipped_numbers "
         "WHERE run_id = $r ORDER BY ALL",
         {"r": run_id},
     ).fetchall()
-    reconciliation = con.execute(
+    reconciliation = books.execute(
         """
         SELECT source, lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded,
                amount_read, amount_invoiced, amount_open, amount_rejected, amount_excluded
@@ -398,8 +410,8 @@ def summarise(con, run_id: int, params: RunParameters) -> RunResult:
         """,
         {"r": run_id},
     ).fetchall()
-    notices = [r[0] for r in con.execute("SELECT message FROM run_notices").fetchall()]
-    changed = con.execute(
+    notices = [r[0] for r in work.execute("SELECT message FROM run_notices").fetchall()]
+    changed = books.execute(
         "SELECT source, line_id, invoice_number, changed_columns FROM changed_lines "
         "WHERE run_id = $r ORDER BY ALL", {"r": run_id}).fetchall()
     return RunResult(

@@ -17,9 +17,10 @@ def test_every_module_imports():
 
 def test_every_sql_file_the_code_names_exists():
     from transforms.configuration import CHECKS
-    from transforms.persist import WRITES
+    from transforms.persist import CHUNK_TABLES, RUN_TABLES
 
     for name in CHECKS:
         assert sqlfile.load("check", name).strip()
-    for name in WRITES:
+    for name in (*CHUNK_TABLES, *RUN_TABLES, "replaced_lines", "delete_replaced_lines",
+                 "journal_counters", "delete_moved_counters"):
         assert sqlfile.load("persist", name).strip()

@@ -14,8 +14,14 @@ class UnbalancedEntryError(Exception):
 
 
 def journalise(con: duckdb.DuckDBPyConnection) -> None:
+    # entry ids go on from the books' last (as they were before the run) or, in a run that goes
+    # one administration at a time, from the last of its earlier administrations
+    con.execute("SET VARIABLE journalize_entry_base = coalesce(getvariable('journalize_entry_base'), "
+                "(SELECT coalesce(max(entry_id), 0) FROM journal_entries))")
     sqlfile.run(con, "journalise", "run_journal_entries")
     faults = [row[0] for row in sqlfile.run(con, "journalise", "unbalanced_entries").fetchall()]
     if faults:
         raise UnbalancedEntryError(faults)
     sqlfile.run(con, "journalise", "run_open_items")
+    con.execute("SET VARIABLE journalize_entry_base = (SELECT coalesce(max(entry_id), "
+                "getvariable('journalize_entry_base')) FROM run_journal_entries)")

@@ -1,63 +1,84 @@
 """Stage 7, persist (SPEC §11): the output tables, and the run's rows written into them.
 
-Everything here runs inside the run's single transaction (see ``flows.pipeline``)."""
+A run works with two connections to the database (see ``flows.pipeline``): the *work*
+connection computes, in autocommit, so that every intermediate table is freed as soon as it is
+replaced or dropped, and it reads the books as they were when the run started; the *books*
+connection holds the run's one transaction, and all it does is write. Each ``sql/persist/<name>.sql``
+selects rows on the work connection; they reach the books as the Arrow stream ``rows``, batch by
+batch, so no copy of them is held in between.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
 from transforms import sqlfile
 
 # written per administration (chunk) of the run …
-WRITES = (
-    "billable_lines",  # delete the earlier rows this run replaces …
-    "billable_lines_insert",  # … and write this run's
+CHUNK_TABLES = (
+    "billable_lines",  # (after delete_replaced_lines)
     "invoices",
     "invoice_vat",
     "invoice_lines",
     "journal_entries",
     "open_items",
     "skipped_numbers",
-    "journal_counters",
-    "journal_counters_insert",
     "changed_lines",
 )
 # … and once, after the last
-RUN_WRITES = (
+RUN_TABLES = (
     "rejected_lines",
     "run_reconciliation",
 )
+BATCH_ROWS = 122_880  # rows per Arrow batch from the work connection to the books (a row group)
 
 
-def create_output_tables(con: duckdb.DuckDBPyConnection) -> None:
-    sqlfile.run_script(con, "persist", "schema")
-    _add_new_columns(con)
-    sqlfile.run_script(con, "persist", "views")
-
-
-def _add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """A database written by an earlier version gets the columns added since (NULL in old rows),
-    so that books kept over years stay one database."""
-    expected = _columns(_schema_reference())
-    present = _columns(con)
-    for (table, column), dtype in expected.items():
+def create_output_tables(books: duckdb.DuckDBPyConnection) -> None:
+    """The output tables, the columns added to them since a database was first written (NULL in
+    old rows, so that books kept over years stay one database), and the views over them."""
+    sqlfile.run_script(books, "persist", "schema")
+    present = _columns(books)
+    for (table, column), dtype in _expected_columns().items():
         if (table, column) not in present:
-            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {dtype}')
+            books.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {dtype}')
+    sqlfile.run_script(books, "persist", "views")
+
+
+def books_as_they_were(work: duckdb.DuckDBPyConnection) -> None:
+    """The work connection reads the books as committed before the run. Where they lack a table
+    or a column of this version (a first run, a database of an earlier version; the books
+    connection adds them in the run's transaction, which the work connection does not see), a
+    temporary view stands in: the table's rows with NULL for the new columns, or no rows."""
+    database = work.execute("SELECT current_database()").fetchone()[0]
+    present = _columns(work)
+    tables: dict[str, list[str]] = {}
+    for (table, column), dtype in _expected_columns().items():
+        value = f'"{column}"' if (table, column) in present else f"NULL::{dtype}"
+        tables.setdefault(table, []).append(f'{value} AS "{column}"')
+    have = {table for table, _ in present}
+    for table, columns in tables.items():
+        if table in have and all(not c.startswith("NULL::") for c in columns):
+            continue
+        source = f'FROM "{database}".main."{table}"' if table in have else "WHERE false"
+        work.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT {", ".join(columns)} {source}')
 
 
 @functools.cache
-def _schema_reference() -> duckdb.DuckDBPyConnection:
+def _expected_columns() -> dict[tuple[str, str], str]:
     reference = duckdb.connect()
     sqlfile.run_script(reference, "persist", "schema")
-    return reference
+    return _columns(reference)
 
 
 def _columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     rows = con.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_catalog = current_database()"
+        "WHERE table_schema = 'main' AND table_catalog = current_database() "
+        "ORDER BY table_name, ordinal_position"
     ).fetchall()
     return {(t, c): d for t, c, d in rows}
 
@@ -66,13 +87,48 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]
 
 
-def persist_chunk(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+                  run_id: int) -> None:
     """Write the lines, invoices and entries of the administration the run is at."""
-    for name in WRITES:
-        sqlfile.run(con, "persist", name, {"run_id": run_id})
+    with rows(books, work, "replaced_lines"):
+        sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
+    for table in CHUNK_TABLES:
+        _append(books, work, table, run_id)
+    with rows(books, work, "journal_counters", whole=True):  # (read twice; one row per journal)
+        sqlfile.run(books, "persist", "delete_moved_counters")
+        _insert(books, "journal_counters", run_id)
 
 
-def persist_run(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+def persist_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+                run_id: int) -> None:
     """Write what belongs to the run as a whole: the quarantine and the reconciliation."""
-    for name in RUN_WRITES:
-        sqlfile.run(con, "persist", name, {"run_id": run_id})
+    for table in RUN_TABLES:
+        _append(books, work, table, run_id)
+
+
+@contextmanager
+def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name: str, *,
+         whole: bool = False) -> Iterator[None]:
+    """What ``sql/persist/<name>.sql`` selects on the work connection, as the relation ``rows``
+    of the books connection: a stream read once, batch by batch, or (whole) a table in memory
+    that a statement may read more than once."""
+    work.complete()  # (a result of execute() left unread would hold the connection)
+    relation = work.sql(sqlfile.load("persist", name))
+    source = relation.to_arrow_table() if whole else relation.to_arrow_reader(BATCH_ROWS)
+    books.register("rows", source)
+    try:
+        yield
+    finally:
+        books.unregister("rows")
+        if not whole:
+            source.close()  # (a statement need not read it all: a join with an empty table)
+
+
+def _append(books, work, table: str, run_id: int) -> None:
+    with rows(books, work, table):
+        _insert(books, table, run_id)
+
+
+def _insert(books, table: str, run_id: int) -> None:
+    books.execute(f'INSERT INTO "{table}" BY NAME SELECT *, $run_id AS run_id FROM rows',
+                  {"run_id": run_id})

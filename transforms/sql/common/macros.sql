@@ -97,7 +97,3 @@ CREATE OR REPLACE TEMP MACRO changed_columns(before, after) AS
 CREATE OR REPLACE TEMP MACRO in_chunk(admin) AS
     coalesce(getvariable('journalize_every'), true)
     OR admin IS NOT DISTINCT FROM getvariable('journalize_admin');
--- A row an earlier run wrote, not the run at work (which writes one administration after another
--- and must see the books as they were when it started).
-CREATE OR REPLACE TEMP MACRO from_earlier_run(run_id) AS
-    run_id IS DISTINCT FROM getvariable('journalize_run_id');

@@ -56,7 +56,7 @@ heads AS (
     -- order over the entries, not over their lines (a much smaller sort).
     SELECT
         invoice_number, entry_kind,
-        (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
+        getvariable('journalize_entry_base')
             + row_number() OVER (ORDER BY admin_id, journal_code, invoice_number, entry_kind)
             AS entry_id
     FROM (

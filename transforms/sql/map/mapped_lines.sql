@@ -14,7 +14,7 @@ already AS (
     SELECT source, line_id, invoice_number, run_id,
            -- the content the line was invoiced with, to report a line changed since (issue 4)
            line_content(b) AS invoiced_content
-    FROM billable_lines AS b WHERE status = 'invoiced' AND from_earlier_run(b.run_id)
+    FROM billable_lines AS b WHERE status = 'invoiced'
 ),
 profiles AS (
     -- SPEC §8: a debtor without a profile takes Profit's default profile `*****` when there is

@@ -33,7 +33,7 @@ series AS (
 used AS (
     SELECT number AS invoice_number FROM issued_invoice_numbers
     UNION
-    SELECT invoice_number FROM invoices WHERE from_earlier_run(run_id)
+    SELECT invoice_number FROM invoices
 ),
 blocked AS (
     SELECT s.admin_id, s.journal_code, s.prefix, s.last_number,

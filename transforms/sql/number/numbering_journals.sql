@@ -7,7 +7,6 @@ SELECT
     greatest(j.last_invoice_number, coalesce(c.last_invoice_number, j.last_invoice_number))
         AS last_number,
     (SELECT max(i.invoice_date) FROM invoices AS i
-     WHERE i.admin_id = j.admin_id AND i.journal_code = j.journal_code
-       AND from_earlier_run(i.run_id)) AS latest_invoice_date
+     WHERE i.admin_id = j.admin_id AND i.journal_code = j.journal_code) AS latest_invoice_date
 FROM journals AS j
 LEFT JOIN journal_counters AS c USING (admin_id, journal_code)

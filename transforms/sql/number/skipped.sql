@@ -12,7 +12,6 @@ used AS (
     FROM issued_invoice_numbers
     UNION ALL
     SELECT invoice_number, 'already used by an invoice in the database' FROM invoices
-    WHERE from_earlier_run(run_id)
 )
 SELECT i.admin_id, i.journal_code, u.invoice_number,
        TRY_CAST(substr(u.invoice_number, length(i.prefix) + 1) AS BIGINT) AS sequence_number,

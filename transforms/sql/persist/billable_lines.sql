@@ -1,8 +1,15 @@
--- Upsert the run's view of every input line: lines invoiced in an earlier run keep their row;
--- every other earlier row of the same (source, line_id) gives way to this run's.
-DELETE FROM billable_lines AS b
-WHERE b.status <> 'invoiced'
-  AND b.run_id <> $run_id  -- (not the rows this run wrote for an earlier administration)
-  AND (b.line_id IS NULL AND b.source IN (SELECT DISTINCT source FROM mapped_lines)
-       OR EXISTS (SELECT 1 FROM mapped_lines AS m
-                  WHERE m.source = b.source AND m.line_id = b.line_id));
+-- The run's view of every line it mapped (one row per input line; lines invoiced in an earlier
+-- run keep their row there and are not written again). Written after delete_replaced_lines.
+SELECT
+    m.source, m.line_id, m.row_number, m.admin_id, m.debtor_id, m.line_date, m.item_code,
+    m.article_group, m.integration_group, m.description, m.quantity, m.unit_price, m.vat_code,
+    m.is_credit, m.manual, m.order_id, m.receipt_id, m.payment_method, m.delivery_date,
+    m.project_id, m.phase_id, m.installment_id, m.subscription_id, m.course_id, m.period_start,
+    m.period_end, m.exclude_from_collective, m.amount,
+    CASE WHEN m.status = 'to_invoice' THEN 'invoiced' ELSE m.status END AS status,
+    m.status_reason, m.is_collective,
+    i.collect_key,
+    i.invoice_number
+FROM mapped_lines AS m
+LEFT JOIN run_invoices AS i USING (collect_key)
+WHERE m.earlier_invoice_number IS NULL

@@ -1,5 +1,4 @@
-INSERT INTO changed_lines BY NAME
-SELECT $run_id AS run_id, source, line_id, row_number,
+SELECT source, line_id, row_number,
        earlier_invoice_number AS invoice_number, changed_since_invoiced AS changed_columns
 FROM mapped_lines
 WHERE changed_since_invoiced IS NOT NULL

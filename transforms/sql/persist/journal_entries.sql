@@ -1,1 +1,1 @@
-INSERT INTO journal_entries BY NAME SELECT *, $run_id AS run_id FROM run_journal_entries
+SELECT * FROM run_journal_entries

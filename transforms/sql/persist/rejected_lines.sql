@@ -1,5 +1,3 @@
-INSERT INTO rejected_lines BY NAME
-SELECT r."table", s.line_id, r.row_number, r."column", r."check", r.value, r.message,
-       $run_id AS run_id
+SELECT r."table", s.line_id, r.row_number, r."column", r."check", r.value, r.message
 FROM line_rejections AS r
 LEFT JOIN staged_lines AS s ON s.source = r."table" AND s.row_number = r.row_number

@@ -1,1 +1,1 @@
-INSERT INTO skipped_numbers BY NAME SELECT *, $run_id AS run_id FROM run_skipped_numbers
+SELECT * FROM run_skipped_numbers
