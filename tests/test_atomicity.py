@@ -3,8 +3,9 @@
 Real `journalize run` subprocesses are killed with SIGKILL at every stage boundary (the
 JOURNALIZE_HOLD_AT fault-injection point of flows.pipeline) and at random moments; the database
 must then hold exactly what it held before the run (or, killed after its commit, the whole run),
-and the next run must complete normally with the same books as a run that was never interrupted. A second run against a database in use is
-refused at once with a clear message, and the first one completes.
+and the next run must complete normally with the same books as a run that was never interrupted.
+A second run against a database in use is refused at once with a clear message, and the first one
+completes.
 """
 
 from __future__ import annotations
