@@ -1,6 +1,7 @@
 """Stage 2, validate: check every raw table against its pandera schema, then cast it.
 
-* Master tables are small: validated in pandas in one go; any fault is a configuration error.
+* Master tables are small; any fault is a configuration error. The engine finds the rows that
+  break a check (the SQL form of each check) and pandera validates those (none, usually).
 * Line tables are large: validated in bounded batches streamed out of DuckDB as Arrow (never one
   pandas copy of a whole table). A bad row does not stop the run: it is quarantined in the TEMP
   table ``line_rejections`` (grain: one row per (table, row, column, check)) with the rule broken
@@ -90,9 +91,12 @@ def load_master(
                 )
                 continue
             _add_absent_optional_columns(con, table, schema, present)
-            frame = con.table(raw_table_name(table)).df().set_index(ROW)
-            for fault in _faults(schema, frame):
-                messages.append(_describe(where, fault))
+            # the engine finds the rows that break a check; pandera names the faults of those
+            suspects = con.sql(f"SELECT * FROM {_quote(raw_table_name(table))} "
+                               f"WHERE {_breaks_a_check(schema)}").df()
+            if len(suspects):
+                for fault in _faults(schema, suspects.set_index(ROW)):
+                    messages.append(_describe(where, fault))
         _cast(con, table, table, schema)
     if messages:
         raise ConfigurationError(messages)
@@ -269,6 +273,13 @@ def _describe(where: str, fault: Fault) -> str:
     return f"{place}: {fault.message} [rule {fault.check}]{shown}"
 
 
+def _breaks_a_check(schema: pa.DataFrameSchema) -> str:
+    """SQL over a raw table: true for a row whose text breaks any column check of the schema
+    (the SQL form of each pandera check, schemas.columns)."""
+    passes = " AND ".join(sql_condition(name, column) for name, column in schema.columns.items())
+    return f"NOT coalesce({passes}, false)"
+
+
 def _cast(
     con: duckdb.DuckDBPyConnection, table: str, target: str, schema: pa.DataFrameSchema,
     mark_suspects: bool = False,
@@ -280,8 +291,7 @@ def _cast(
     present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
     selects = [ROW]
     if mark_suspects:
-        passes = " AND ".join(sql_condition(name, column) for name, column in schema.columns.items())
-        selects.append(f"NOT coalesce({passes}, false) AS {SUSPECT}")
+        selects.append(f"{_breaks_a_check(schema)} AS {SUSPECT}")
     for name in present:
         if name == ROW:
             continue
