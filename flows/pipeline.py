@@ -111,17 +111,24 @@ def load_configuration(con: duckdb.DuckDBPyConnection, params: RunParameters) ->
 
 def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     files = ingest.find_tables(params.input_dir)
-    validate.load_lines(con, files, LINE_SCHEMAS, params.batch_rows)
-    _finish_loading(con)
+    validate.load_lines(con, files, LINE_SCHEMAS)
+    _finish_loading(con, files, params.batch_rows)
 
 
-def _finish_loading(con: duckdb.DuckDBPyConnection) -> None:
-    """What was read is counted for the reconciliation; the raw tables (views) then go; the lines
-    are staged in one shape and the rules across rows and tables applied, to all of them."""
+def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
+                    batch_rows: int = validate.BATCH_ROWS) -> None:
+    """The lines are read, cast and staged in one shape (one pass over the files); the faults of
+    the rows that break a column check are named; what was read is counted for the
+    reconciliation; the raw tables and typed views then go, and the rules across rows and tables
+    are applied to the staged lines."""
+    mapping.stage_lines(con)
+    if files:
+        validate.validate_suspects(con, files, LINE_SCHEMAS, batch_rows)
     sqlfile.run(con, "validate", "lines_read")
     raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
-    _drop(con, raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
-    mapping.stage_lines(con)
+    _drop(con, [f"typed_{table}" for table in LINE_SCHEMAS]
+          + raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
+    mapping.check_staged_lines(con)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
@@ -241,7 +248,7 @@ def run_month_end(
             progress("close")  # reconciliation, quarantine, the run's record
         reconcile.close(con)
         persist.persist_run(books, con, run_id)
-        _drop(con, ["staged_lines", *(f"typed_{table}" for table in LINE_SCHEMAS)])
+        _drop(con, ["staged_lines"])
         _record_run(books, con, run_id, params, started)
         result = summarise(books, con, run_id, params)
         hold_point("commit")
@@ -442,7 +449,7 @@ def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'billable_lines' "
         "AND table_schema = 'main' AND table_catalog = current_database()").fetchall()}
     for table, schema in LINE_SCHEMAS.items():
-        typed, raw = ["row_number AS __row"], ["row_number AS __row"]
+        typed, raw = ["row_number AS __row", "false AS __suspect"], ["row_number AS __row"]
         for name, column in schema.columns.items():
             value = f'"{name}"' if name in present else "NULL"
             typed.append(f'CAST({value} AS {sql_type(column)}) AS "{name}"')

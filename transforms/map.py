@@ -14,6 +14,10 @@ from transforms import sqlfile
 
 def stage_lines(con: duckdb.DuckDBPyConnection) -> None:
     sqlfile.run(con, "map", "staged_lines")
+
+
+def check_staged_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """The rules across rows and tables (unique ids, known master data, …) over all staged lines."""
     sqlfile.run(con, "validate", "reference_rejections")
 
 

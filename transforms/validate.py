@@ -7,8 +7,9 @@
   table ``line_rejections`` (grain: one row per (table, row, column, check)) with the rule broken
   and a readable message, and the other rows go on.
 
-After the format checks the engine casts each table to its typed TEMP table (master: the table's
-own name; lines: ``typed_<table>``), using the SQL type each schema column declares.
+The engine casts each table with the SQL type each schema column declares: a master table to its
+typed TEMP table (the table's own name), a line table to the view ``typed_<table>``, which map
+reads once to stage the lines.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from transforms.ingest import (
 )
 
 BATCH_ROWS = 250_000
-SUSPECT = "__suspect"  # the typed table's mark of a row to validate, while it is loaded
+SUSPECT = "__suspect"  # the mark of a row to validate (typed views, staged_lines)
 
 
 class ConfigurationError(Exception):
@@ -109,9 +110,10 @@ def load_lines(
     con: duckdb.DuckDBPyConnection,
     files: dict[str, TableFile],
     schemas: dict[str, pa.DataFrameSchema],
-    batch_rows: int = BATCH_ROWS,
 ) -> None:
-    """Ingest, validate (in batches) and cast every line table; faults go to line_rejections."""
+    """Ingest every line table and put a typed view over it (``typed_<table>``: each value cast,
+    and __suspect marking a row whose text breaks a check); nothing is read yet. The lines are
+    read once, when map stages them; validate_suspects then names the faults."""
     sqlfile.run(con, "validate", "line_rejections")
     con.execute("CREATE OR REPLACE TEMP TABLE run_notices (message VARCHAR)")
     for table, schema in schemas.items():
@@ -137,35 +139,34 @@ def load_lines(
                     _reject_whole_table(con, table_file, "column_present", reason, column)
             else:
                 checked_per_row = True
-        # one pass over the file: cast, and mark the rows that break a check
-        _cast(con, table, f"typed_{table}", schema, mark_suspects=checked_per_row)
-        if checked_per_row:
-            _validate_in_batches(con, table_file, schema, batch_rows)
+        _cast(con, table, f"typed_{table}", schema, mark_suspects=checked_per_row, view=True)
 
 
-def _validate_in_batches(
-    con: duckdb.DuckDBPyConnection, table_file: TableFile, schema: pa.DataFrameSchema, rows: int
+def validate_suspects(
+    con: duckdb.DuckDBPyConnection,
+    files: dict[str, TableFile],
+    schemas: dict[str, pa.DataFrameSchema],
+    rows: int = BATCH_ROWS,
 ) -> None:
-    """The engine found the rows that break a check while casting (each check also has its SQL
-    form: the typed table's __suspect); pandera validates those rows' text, in bounded Arrow
+    """The engine marked the rows that break a check while it staged them (each check also has
+    its SQL form: staged_lines.__suspect); pandera validates those rows' text, in bounded Arrow
     batches, and names every fault. Good rows never leave DuckDB."""
-    raw = _quote(raw_table_name(table_file.table))
-    typed = _quote(f"typed_{table_file.table}")
-    columns = ", ".join(_quote(c) for c in schema.columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT {ROW}, {columns} FROM {raw} "
-        f"WHERE {ROW} IN (SELECT {ROW} FROM {typed} WHERE {SUSPECT})"
-    )
-    con.execute(f"ALTER TABLE {typed} DROP COLUMN {SUSPECT}")
-    relation = con.sql(f"SELECT * FROM suspect_rows ORDER BY {ROW}")
-    reader = relation.to_arrow_reader(rows)
-    faults: list[Fault] = []
-    for batch in reader:
-        faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
-    del reader, relation  # the connection takes no other query while a result streams
-    con.execute("DROP TABLE suspect_rows")
-    if faults:
-        _store(con, table_file, faults)
+    for table, schema in schemas.items():
+        table_file = files.get(table)
+        if table_file is None:
+            continue
+        raw = _quote(raw_table_name(table))
+        columns = ", ".join(_quote(c) for c in schema.columns)
+        reader = con.sql(
+            f"SELECT {ROW}, {columns} FROM {raw} WHERE {ROW} IN ("
+            f"SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT}) "
+            f"ORDER BY {ROW}", params={"source": table}).to_arrow_reader(rows)
+        faults: list[Fault] = []
+        for batch in reader:
+            faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
+        del reader  # the connection takes no other query while a result streams
+        if faults:
+            _store(con, table_file, faults)
 
 
 def _reject_whole_table(
@@ -282,16 +283,16 @@ def _breaks_a_check(schema: pa.DataFrameSchema) -> str:
 
 def _cast(
     con: duckdb.DuckDBPyConnection, table: str, target: str, schema: pa.DataFrameSchema,
-    mark_suspects: bool = False,
+    mark_suspects: bool = False, view: bool = False,
 ) -> None:
-    """Typed copy of a raw table: schema columns cast to their SQL type (columns the schema does not
-    know are left out: no stage reads them);
-    with mark_suspects, also __suspect: whether the row's text breaks any check of the schema."""
+    """Typed copy (or, with view, a typed view) of a raw table: schema columns cast to their SQL
+    type (columns the schema does not know are left out: no stage reads them); a view also has
+    __suspect: whether the row's text breaks any check of the schema (with mark_suspects)."""
     raw = raw_table_name(table)
     present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
     selects = [ROW]
-    if mark_suspects:
-        selects.append(f"{_breaks_a_check(schema)} AS {SUSPECT}")
+    if view:
+        selects.append(f"{_breaks_a_check(schema) if mark_suspects else 'false'} AS {SUSPECT}")
     for name in present:
         if name == ROW:
             continue
@@ -302,7 +303,8 @@ def _cast(
             selects.append(f"to_bool({_quote(name)}) AS {_quote(name)}")
         else:
             selects.append(f"TRY_CAST({_quote(name)} AS {sql_type(column)}) AS {_quote(name)}")
+    kind = "VIEW" if view else "TABLE"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS SELECT {', '.join(selects)} "
+        f"CREATE OR REPLACE TEMP {kind} {_quote(target)} AS SELECT {', '.join(selects)} "
         f"FROM {_quote(raw)}"
     )

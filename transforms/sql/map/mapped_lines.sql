@@ -28,7 +28,7 @@ profiles AS (
 ),
 collecting AS (
     SELECT
-        s.*,
+        s.* EXCLUDE (__suspect),
         coalesce(
             p.combines AND NOT s.manual AND NOT s.exclude_from_collective
             AND CASE s.source
@@ -49,7 +49,6 @@ lines AS (
         CASE WHEN s.is_collective THEN 'collective_invoice' ELSE source_integration_type(s.source) END
             AS integration_type,
         CASE WHEN s.is_collective THEN 'vzf' ELSE source_code(s.source) END AS source_code,
-        fitting_line_amount(s.quantity, s.unit_price, s.is_credit) AS amount,
         r.reason AS rejection,
         a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id,
         CASE WHEN a.invoice_number IS NOT NULL

@@ -6,11 +6,15 @@
 --                 (never the sales relation profile's);
 --   course: the course's, else default_admin.
 -- A subscription line belongs to its subscription's project, if any.
--- A view: its two readers (the reference rules, mapped_lines) read the typed tables through it.
-CREATE OR REPLACE TEMP VIEW staged_lines AS
+-- The one copy of the lines: the files are read (through the typed views) and cast here, once.
+-- Its rows are stored in administration order, so the run's pass over one administration reads
+-- that administration's row groups only; each line's amount (SPEC §9) is computed here, once,
+-- and __suspect marks a row whose text breaks a column check (validate names the fault).
+CREATE OR REPLACE TEMP TABLE staged_lines AS
 WITH default_admin AS (
     SELECT any_value(value) AS admin_id FROM settings WHERE key = 'default_admin'
-)
+),
+staged AS (
 SELECT 'order_lines' AS source, __row AS row_number, * EXCLUDE (__row),
        false AS exclude_from_collective, false AS invoice_separately
 FROM typed_order_lines
@@ -52,3 +56,7 @@ SELECT 'course_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
        false AS invoice_separately
 FROM typed_course_lines AS l
 LEFT JOIN courses AS c USING (course_id)
+)
+SELECT *, fitting_line_amount(quantity, unit_price, is_credit) AS amount
+FROM staged
+ORDER BY admin_id NULLS LAST

@@ -31,7 +31,8 @@ checked AS (
            s.integration_group IS NOT NULL AND a.admin_id IS NOT NULL
                AND ig.integration_group IS NULL AS unknown_integration_group,
            -- SPEC §2: amounts have two decimals in DECIMAL(18,2); a line's amount must fit
-           abs(s.quantity::DECIMAL(38, 4) * s.unit_price::DECIMAL(38, 4)) >= 9999999999999999.995
+           -- (staged_lines.amount is NULL then: fitting_line_amount)
+           s.amount IS NULL AND s.quantity IS NOT NULL AND s.unit_price IS NOT NULL
                AS amount_too_large,
            s.quantity < 0 AND NOT s.is_credit AS wrong_sign
     FROM staged_lines AS s
