@@ -26,10 +26,10 @@ from prefect import flow, task
 
 from flows.parameters import RunParameters
 from flows.pipeline import RunFailed, run_month_end
-from transforms import ingest
+from transforms import ingest, sqlfile
 
 # the merged tables: per-administration rows, unioned (billable and rejected lines need care)
-UNIONED = ("invoices", "invoice_vat", "invoice_lines", "open_items", "journal_counters",
+UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
            "skipped_numbers", "changed_lines")
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")
 
@@ -77,6 +77,7 @@ def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> d
             "AND table_type = 'BASE TABLE'").fetchall()]
         for table in tables:
             con.execute(f'CREATE OR REPLACE TABLE "{table}" AS FROM a0."{table}" LIMIT 0')
+        sqlfile.run_script(con, "persist", "views")  # (invoice_lines, the cockpit views)
         for n, run in enumerate(runs):
             for table in UNIONED:
                 con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM a{n}."{table}"')

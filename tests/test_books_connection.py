@@ -89,3 +89,31 @@ def test_a_failed_run_does_not_even_upgrade_the_database(october, tmp_path):
     assert "sequence_number" not in _columns(db, "invoices")
     assert _columns(db, "changed_lines") == []
     assert {table: query(db, f"SELECT * FROM {table} ORDER BY ALL") for table in before} == before
+
+
+def _with_invoice_lines_as_a_table(october: Path, tmp_path: Path) -> Path:
+    """The October books as version 0.1 wrote them: invoice_lines a table of its own (a copy of
+    the invoiced lines with their account), billable_lines without revenue_account."""
+    db = tmp_path / "v01.duckdb"
+    shutil.copy(october, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE old_lines AS FROM invoice_lines")
+        con.execute("DROP VIEW cockpit_all_invoice_lines")
+        con.execute("DROP VIEW invoice_lines")
+        con.execute("ALTER TABLE old_lines RENAME TO invoice_lines")
+        con.execute("ALTER TABLE billable_lines DROP COLUMN revenue_account")
+    return db
+
+
+def test_invoice_lines_of_an_earlier_version_become_the_view_with_their_accounts(october, tmp_path):
+    db = _with_invoice_lines_as_a_table(october, tmp_path)
+    october_lines = query(db, "SELECT * FROM invoice_lines ORDER BY source, line_id")
+    assert october_lines and all(line[11] for line in october_lines)  # (account)
+
+    run_month_end(RunParameters.for_period("2026-11", db_path=db))
+
+    assert query(db, "SELECT table_type FROM information_schema.tables "
+                     "WHERE table_name = 'invoice_lines'") == [("VIEW",)]
+    assert query(db, "SELECT * FROM invoice_lines WHERE run_id = 1 "
+                     "ORDER BY source, line_id") == october_lines
+    assert query(db, "SELECT count(*) FROM invoice_lines WHERE run_id = 2") != [(0,)]

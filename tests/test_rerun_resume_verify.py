@@ -728,7 +728,6 @@ def test_audit_finds_a_gap_in_the_number_series(clean_db):
     db = tampered(
         clean_db,
         "DELETE FROM billable_lines WHERE invoice_number = '1002'",
-        "DELETE FROM invoice_lines WHERE invoice_number = '1002'",
         "DELETE FROM invoice_vat WHERE invoice_number = '1002'",
         "DELETE FROM journal_entries WHERE invoice_number = '1002'",
         "DELETE FROM open_items WHERE invoice_number = '1002'",
@@ -756,14 +755,21 @@ def test_audit_finds_every_counter_moved(clean_db):
 
 
 def test_audit_finds_an_invoiced_line_missing_from_its_invoice(clean_db):
-    db = tampered(clean_db, "DELETE FROM invoice_lines WHERE line_id = 'L3'")
+    db = tampered(clean_db, "DELETE FROM billable_lines WHERE line_id = 'L3'")
     (finding,) = findings(db).findings["lines_once"]
-    assert "L3" in finding and "1003" in finding
+    assert "invoice 1003 has 1 line(s) but 0 invoiced line(s) name it" in finding
+
+
+def test_audit_finds_a_line_invoiced_on_an_invoice_that_does_not_exist(clean_db):
+    db = tampered(clean_db, "UPDATE billable_lines SET invoice_number = '9999' WHERE line_id = 'L3'")
+    found = findings(db).findings["lines_once"]
+    assert any("L3" in f and "9999" in f and "not in invoices" in f for f in found), found
+    assert any("invoice 1003" in f for f in found), found
 
 
 def test_audit_finds_a_line_on_two_invoices(clean_db):
-    db = tampered(clean_db, "INSERT INTO invoice_lines SELECT * REPLACE ('1003' AS invoice_number) "
-                            "FROM invoice_lines WHERE line_id = 'L1'")
+    db = tampered(clean_db, "INSERT INTO billable_lines SELECT * REPLACE ('1003' AS invoice_number) "
+                            "FROM billable_lines WHERE line_id = 'L1'")
     found = findings(db).findings["lines_once"]
     assert any("L1" in f and "1001" in f and "1003" in f for f in found), found
 

@@ -23,7 +23,6 @@ CHUNK_TABLES = (
     "billable_lines",  # (after delete_replaced_lines)
     "invoices",
     "invoice_vat",
-    "invoice_lines",
     "journal_entries",
     "open_items",
     "skipped_numbers",
@@ -45,7 +44,16 @@ def create_output_tables(books: duckdb.DuckDBPyConnection) -> None:
     for (table, column), dtype in _expected_columns().items():
         if (table, column) not in present:
             books.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {dtype}')
+    if _is_table(books, "invoice_lines"):  # (a copy of the invoiced lines, up to version 0.1)
+        sqlfile.run_script(books, "persist", "upgrade_invoice_lines")
     sqlfile.run_script(books, "persist", "views")
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = $n "
+        "AND table_type = 'BASE TABLE' AND table_schema = 'main' "
+        "AND table_catalog = current_database()", {"n": name}).fetchone()[0] > 0
 
 
 def books_as_they_were(work: duckdb.DuckDBPyConnection) -> None:

@@ -9,7 +9,8 @@ SELECT
     CASE WHEN m.status = 'to_invoice' THEN 'invoiced' ELSE m.status END AS status,
     m.status_reason, m.is_collective,
     i.collect_key,
-    i.invoice_number
+    i.invoice_number,
+    m.revenue_account
 FROM mapped_lines AS m
 LEFT JOIN run_invoices AS i USING (collect_key)
 WHERE m.earlier_invoice_number IS NULL

@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS runs (
     lines_read BIGINT, lines_invoiced BIGINT, lines_open BIGINT, lines_rejected BIGINT,
     lines_excluded BIGINT, invoices BIGINT, journal_entry_lines BIGINT
 );
--- one row per input line (source, line_id): its latest status
+-- one row per input line (source, line_id): its latest status; the invoiced ones are the
+-- invoice lines (the view invoice_lines)
 CREATE TABLE IF NOT EXISTS billable_lines (
     source VARCHAR, line_id VARCHAR, row_number BIGINT,
     admin_id VARCHAR, debtor_id VARCHAR, line_date DATE, item_code VARCHAR, article_group VARCHAR,
@@ -19,7 +20,10 @@ CREATE TABLE IF NOT EXISTS billable_lines (
     course_id VARCHAR, period_start DATE, period_end DATE, exclude_from_collective BOOLEAN,
     amount DECIMAL(18, 2), status VARCHAR, status_reason VARCHAR, is_collective BOOLEAN,
     collect_key VARCHAR,
-    invoice_number VARCHAR, run_id INTEGER
+    invoice_number VARCHAR, run_id INTEGER,
+    -- the account the line is booked on (SPEC §4: integration group, else article group;
+    -- credit account for a credit line); invoice_lines shows it as `account`
+    revenue_account VARCHAR
 );
 -- one row per (run, table, row, column, check) that a line broke
 CREATE TABLE IF NOT EXISTS rejected_lines (
@@ -40,14 +44,6 @@ CREATE TABLE IF NOT EXISTS invoice_vat (
     invoice_number VARCHAR, vat_code VARCHAR, vat_rate DECIMAL(9, 4), gross DECIMAL(18, 2),
     invoice_discount DECIMAL(18, 2), net DECIMAL(18, 2), vat DECIMAL(18, 2),
     credit_restriction DECIMAL(18, 2), run_id INTEGER
-);
--- one row per invoiced line
-CREATE TABLE IF NOT EXISTS invoice_lines (
-    invoice_number VARCHAR, source VARCHAR, line_id VARCHAR, admin_id VARCHAR, debtor_id VARCHAR,
-    line_date DATE, item_code VARCHAR, article_group VARCHAR, description VARCHAR,
-    quantity DECIMAL(18, 4), unit_price DECIMAL(18, 4), account VARCHAR, vat_code VARCHAR,
-    amount DECIMAL(18, 2), is_credit BOOLEAN, manual BOOLEAN, line_status VARCHAR,
-    row_number BIGINT, collect_key VARCHAR, run_id INTEGER
 );
 -- one row per journal entry line; debit and credit never negative
 CREATE TABLE IF NOT EXISTS journal_entries (

@@ -12,6 +12,21 @@ LEFT JOIN open_items AS o USING (admin_id, invoice_number);
 CREATE OR REPLACE VIEW cockpit_unprocessed_invoices AS
 SELECT * FROM cockpit_all_invoices WHERE NOT journalized;
 
+-- One row per invoiced line (factuurregel): the invoiced rows of billable_lines, which keep an
+-- invoiced line as it was invoiced, with the account it is booked on. A manual line stays
+-- `active` (editable) while its invoice is not journalised, a generated one is `processed`.
+CREATE OR REPLACE VIEW invoice_lines AS
+SELECT
+    b.invoice_number, b.source, b.line_id, b.admin_id, b.debtor_id, b.line_date, b.item_code,
+    b.article_group, b.description, b.quantity, b.unit_price, b.revenue_account AS account,
+    b.vat_code, b.amount, b.is_credit, b.manual,
+    CASE WHEN b.manual AND NOT coalesce(i.journalized, false) THEN 'active' ELSE 'processed' END
+        AS line_status,
+    b.row_number, b.collect_key, b.run_id
+FROM billable_lines AS b
+LEFT JOIN invoices AS i USING (invoice_number)
+WHERE b.status = 'invoiced';
+
 -- "Alle factuurregels": manual lines stay `active` until journalised, generated ones `processed`.
 CREATE OR REPLACE VIEW cockpit_all_invoice_lines AS
 SELECT
