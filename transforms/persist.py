@@ -98,8 +98,9 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
 def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
                   run_id: int) -> None:
     """Write the lines, invoices and entries of the administration the run is at."""
-    with rows(books, work, "replaced_lines"):
-        sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
+    if work.execute("SELECT count(*) > 0 FROM billable_lines").fetchone()[0]:  # (before the run)
+        with rows(books, work, "replaced_lines"):
+            sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
     for table in CHUNK_TABLES:
         _append(books, work, table, run_id)
     with rows(books, work, "journal_counters", whole=True):  # (read twice; one row per journal)
