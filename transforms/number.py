@@ -24,4 +24,4 @@ def number_invoices(con: duckdb.DuckDBPyConnection, *, journalize: bool) -> None
     params = {"journalize": journalize}
     sqlfile.run(con, "number", "run_invoices", params)
     sqlfile.run(con, "number", "run_invoice_vat", params)
-    sqlfile.run(con, "number", "run_invoice_lines", params)
+    sqlfile.run(con, "number", "run_invoice_lines")
