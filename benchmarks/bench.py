@@ -53,7 +53,10 @@ def child(code: str, *args: str) -> tuple[dict, float, int]:
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark child failed ({status}):\n{stdout}")
-    return json.loads(stdout.strip().splitlines()[-1]), wall, usage.ru_maxrss * 1024
+    result = [line for line in stdout.splitlines() if line.startswith("{")]  # (past any noise)
+    if not result:
+        raise SystemExit(f"benchmark child printed no result:\n{stdout}")
+    return json.loads(result[-1]), wall, usage.ru_maxrss * 1024
 
 
 PIPELINE = r"""
@@ -75,7 +78,7 @@ for i, (name, at) in enumerate(stamps[:-1]):
     stage = name.split(" (")[0]
     stages[stage] = stages.get(stage, 0.0) + stamps[i + 1][1] - at
 import duckdb
-with duckdb.connect(str(db), read_only=True) as con:
+with duckdb.connect(str(db), read_only=True, config={"enable_progress_bar": False}) as con:
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("billable_lines", "invoices", "invoice_lines", "journal_entries", "open_items")}
 print(json.dumps({"run": ended - started, "stages": stages, "rows": rows,
@@ -89,7 +92,7 @@ import json, sys, time
 from pathlib import Path
 import duckdb
 copy = Path(sys.argv[2]); copy.unlink(missing_ok=True)
-con = duckdb.connect(str(copy))
+con = duckdb.connect(str(copy), config={"enable_progress_bar": False})
 con.execute(f"ATTACH '{sys.argv[1]}' AS run (READ_ONLY)")
 tables = ("billable_lines", "journal_entries", "invoices", "invoice_vat", "open_items")
 for t in tables:  # read once first, so that the timing below is the write

@@ -69,6 +69,7 @@ def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> d
     DuckDB database when db_path is given)."""
     runs = sorted(runs, key=lambda r: r.admin_id)
     con = duckdb.connect(str(db_path) if db_path else ":memory:")
+    con.execute("SET enable_progress_bar = false")  # (a batch job: no bar on stdout)
     try:
         for n, run in enumerate(runs):
             con.execute(f"ATTACH '{run.db_path}' AS a{n} (READ_ONLY)")

@@ -71,7 +71,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(db_path))
+        con = duckdb.connect(str(db_path))
     except duckdb.IOException as error:
         text = str(error)
         if "lock" in text.lower():
@@ -82,6 +82,10 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
                 "a session that has it open; nothing was done, try again when it has finished"
             ]) from error
         raise RunFailed([f"database {db_path} cannot be opened: {text.splitlines()[0]}"]) from error
+    # a batch job: DuckDB's own bar (drawn on stdout for a statement of over 2 s, such as a big
+    # run's inserts or commit) would be mixed into the output that scripts read
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> None:

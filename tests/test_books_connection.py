@@ -7,6 +7,8 @@ own transaction, so a failed run does not even upgrade it."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +16,7 @@ import pytest
 
 from builders import query
 from flows.parameters import RunParameters
-from flows.pipeline import RunFailed, run_month_end
+from flows.pipeline import RunFailed, connect, run_month_end
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +119,19 @@ def test_invoice_lines_of_an_earlier_version_become_the_view_with_their_accounts
     assert query(db, "SELECT * FROM invoice_lines WHERE run_id = 1 "
                      "ORDER BY source, line_id") == october_lines
     assert query(db, "SELECT count(*) FROM invoice_lines WHERE run_id = 2") != [(0,)]
+
+
+def test_the_books_connection_draws_no_progress_bar(tmp_path):
+    """DuckDB draws its progress bar on stdout for a statement of over 2 s (a big run's inserts,
+    its commit); in a batch job's output, which scripts read, it is noise. (In a fresh
+    interpreter: under pytest's capture DuckDB leaves the bar off by itself.)"""
+    code = (
+        "import sys, duckdb; from flows.pipeline import connect\n"
+        "setting = \"SELECT current_setting('enable_progress_bar')\"\n"
+        "plain = duckdb.connect(sys.argv[1] + '.plain').execute(setting).fetchone()[0]\n"
+        "books = connect(sys.argv[1]).execute(setting).fetchone()[0]\n"
+        "print(plain, books)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "books.duckdb")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False"]  # on by default, off on the books connection
