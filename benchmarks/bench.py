@@ -78,7 +78,8 @@ for i, (name, at) in enumerate(stamps[:-1]):
     stage = name.split(" (")[0]
     stages[stage] = stages.get(stage, 0.0) + stamps[i + 1][1] - at
 import duckdb
-with duckdb.connect(str(db), read_only=True, config={"enable_progress_bar": False}) as con:
+with duckdb.connect(str(db), read_only=True) as con:
+    con.execute("SET enable_progress_bar = false")
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("billable_lines", "invoices", "invoice_lines", "journal_entries", "open_items")}
 print(json.dumps({"run": ended - started, "stages": stages, "rows": rows,
@@ -92,7 +93,8 @@ import json, sys, time
 from pathlib import Path
 import duckdb
 copy = Path(sys.argv[2]); copy.unlink(missing_ok=True)
-con = duckdb.connect(str(copy), config={"enable_progress_bar": False})
+con = duckdb.connect(str(copy))
+con.execute("SET enable_progress_bar = false")
 con.execute(f"ATTACH '{sys.argv[1]}' AS run (READ_ONLY)")
 tables = ("billable_lines", "journal_entries", "invoices", "invoice_vat", "open_items")
 for t in tables:  # read once first, so that the timing below is the write
