@@ -2,7 +2,8 @@
 
 * Master tables are small; any fault is a configuration error. The engine finds the rows that
   break a check (the SQL form of each check) and pandera validates those (none, usually).
-* Line tables are large: validated in bounded batches streamed out of DuckDB as Arrow (never one
+* Line tables are large: the engine marks the rows that break a check as it stages them, and
+  pandera validates only those, in bounded batches streamed out of DuckDB as Arrow (never one
   pandas copy of a whole table). A bad row does not stop the run: it is quarantined in the TEMP
   table ``line_rejections`` (grain: one row per (table, row, column, check)) with the rule broken
   and a readable message, and the other rows go on.
