@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -28,6 +29,7 @@ from flows.pipeline import (
 )
 from flows.pipeline import resume as resume_run
 from schemas.lines import SOURCES
+from transforms.group import InvoiceAmountError
 from transforms.ingest import InputError
 from transforms.journalise import UnbalancedEntryError
 from transforms.number import NumberingError
@@ -44,17 +46,38 @@ EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
 EXIT_INTERNAL = 4
 
-FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed)
+FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed,
+              InvoiceAmountError)
+
+# characters that would let a value from the input move the cursor, colour the terminal or start a
+# new output line: C0/C1 controls, DEL, line/paragraph separators and bidirectional overrides
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """Text as it may be shown on one line of a terminal or log: every control character written
+    the way Python writes it in a string literal (a newline as \\n, ESC as \\x1b), so that no cell
+    of the input can forge or recolour output lines."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+def _say(console: Console, text: object) -> None:
+    """One line of output, shown as text (no rich markup, control characters escaped)."""
+    console.print(printable(text), markup=False, highlight=False)
 
 
 def _fail(kind: str, messages: list[str], code: int) -> None:
     # first line: the one-line reason; then every fault, one per line
-    err.print(f"journalize: {kind}: {messages[0] if len(messages) == 1 else f'{len(messages)} faults'}",
-              markup=False, highlight=False)
+    _say(err, f"journalize: {kind}: {messages[0] if len(messages) == 1 else f'{len(messages)} faults'}")
     if len(messages) > 1:
         for message in messages:
-            err.print(f"  - {message}", markup=False, highlight=False)
+            _say(err, f"  - {message}")
     raise typer.Exit(code)
+
+
+def _usage_messages(error: ValidationError) -> list[str]:
+    """pydantic's reasons, without its links."""
+    return [e["msg"].removeprefix("Value error, ") for e in error.errors()]
 
 
 @app.command()
@@ -99,8 +122,8 @@ def run(
             strict=strict,
             memory_limit=memory_limit,
         )
-    except ValidationError as error:  # pydantic: the reasons, without its links
-        _fail("usage", [e["msg"].removeprefix("Value error, ") for e in error.errors()], EXIT_CONFIGURATION)
+    except ValidationError as error:
+        _fail("usage", _usage_messages(error), EXIT_CONFIGURATION)
     except ValueError as error:
         _fail("usage", [str(error)], EXIT_CONFIGURATION)
     if show_pro_forma:
@@ -115,8 +138,8 @@ def run(
         work = Path(f"{db}.work")
         rows = _guarded(lambda: month_end_distributed(
             params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db))
-        out.print("distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
-                  + f"; database {db}, Parquet under {parquet_out}", markup=False, highlight=False)
+        _say(out, "distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
+             + f"; database {db}, Parquet under {parquet_out}")
         return
     if prefect:
         from flows.month_end import month_end_flow
@@ -129,7 +152,7 @@ def run(
 
 def _with_progress(work):
     with out.status("running") as status:
-        return work(lambda stage: status.update(f"stage: {stage}"))
+        return work(lambda stage: status.update(f"stage: {escape(printable(stage))}"))
 
 
 def _guarded(work):
@@ -137,6 +160,8 @@ def _guarded(work):
     JOURNALIZE_DEBUG=1 to see one); a failed run has written nothing."""
     try:
         return work()
+    except ValidationError as error:  # parameters from the environment or the books
+        _fail("usage", _usage_messages(error), EXIT_CONFIGURATION)
     except (ConfigurationError, InputError) as error:
         _fail("configuration error", getattr(error, "messages", [str(error)]), EXIT_CONFIGURATION)
     except FAILED_RUN as error:
@@ -184,13 +209,13 @@ def backfill(
     except ValueError as error:
         _fail("usage", [str(error)], EXIT_CONFIGURATION)
     for period in months:
-        params = RunParameters.for_period(
+        params = _guarded(lambda: RunParameters.for_period(
             period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
-            include_credit_lines=include_credit_lines, command="backfill")
+            include_credit_lines=include_credit_lines, command="backfill"))
         result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
         c = result.counts
-        out.print(f"{period}: run {result.run_id}, {c['invoices']} invoices, lines invoiced "
-                  f"{c['lines_invoiced']}, open {c['lines_open']}, rejected {c['lines_rejected']}")
+        _say(out, f"{period}: run {result.run_id}, {c['invoices']} invoices, lines invoiced "
+             f"{c['lines_invoiced']}, open {c['lines_open']}, rejected {c['lines_rejected']}")
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -221,17 +246,17 @@ def verify(
     finally:
         con.close()
     f = result.figures
-    out.print(f"{db}: {f['runs']} runs, {f['invoices']} invoices, {f['entries']} entries "
-              f"({f['journal_entries']} lines), {f['billable_lines']} billable lines, "
-              f"{f['skipped_numbers']} skipped numbers", markup=False, highlight=False)
+    _say(out, f"{db}: {f['runs']} runs, {f['invoices']} invoices, {f['entries']} entries "
+         f"({f['journal_entries']} lines), {f['billable_lines']} billable lines, "
+         f"{f['skipped_numbers']} skipped numbers")
     for series, reason, n in result.skips:
-        out.print(f"  skipped in {series}: {n} × {reason}", markup=False, highlight=False)
+        _say(out, f"  skipped in {series}: {n} × {reason}")
     for name, title in CHECKS.items():
         findings = result.findings[name]
-        out.print(f"{'ok  ' if not findings else 'FAIL'} {title}"
-                  + (f": {len(findings)} finding(s)" if findings else ""), markup=False, highlight=False)
+        _say(out, f"{'ok  ' if not findings else 'FAIL'} {title}"
+             + (f": {len(findings)} finding(s)" if findings else ""))
         for finding in findings[:20]:
-            out.print(f"       {finding}", markup=False, highlight=False)
+            _say(out, f"       {finding}")
     if not result.clean:
         raise typer.Exit(EXIT_AUDIT_FINDINGS)
 
@@ -248,9 +273,9 @@ def check(
         _fail("configuration error", [str(error)], EXIT_CONFIGURATION)
     if faults:
         for fault in faults:
-            print(fault)
+            print(printable(fault))
         _fail("configuration error", [f"{len(faults)} fault(s) in {input_dir}"], EXIT_CONFIGURATION)
-    out.print(f"configuration of {input_dir} is valid")
+    _say(out, f"configuration of {input_dir} is valid")
 
 
 def _print_summary(result: RunResult) -> None:
@@ -258,11 +283,12 @@ def _print_summary(result: RunResult) -> None:
     p = result.params
     out.print(
         f"[bold]run {result.run_id}[/bold]  reference date {p.reference_date}  invoice date "
-        f"{p.invoice_date}  input {p.input_dir}"
+        f"{p.invoice_date}  input {escape(printable(p.input_dir))}"
     )
     table = Table("administration", "journal", "invoices", "excl. VAT", "VAT", "incl. VAT")
     for admin_id, journal, n, excl, vat, incl in result.invoices_by_journal:
-        table.add_row(admin_id, journal, str(n), f"{excl:,.2f}", f"{vat:,.2f}", f"{incl:,.2f}")
+        table.add_row(_cell(admin_id), _cell(journal), str(n), f"{excl:,.2f}", f"{vat:,.2f}",
+                      f"{incl:,.2f}")
     out.print(table)
     out.print(
         f"lines read {c['lines_read']}: invoiced {c['lines_invoiced']}, open {c['lines_open']}, "
@@ -271,21 +297,26 @@ def _print_summary(result: RunResult) -> None:
     )
     _print_reconciliation(result.reconciliation)
     for notice in result.notices:
-        out.print(f"  note: {notice}", markup=False, highlight=False)
+        _say(out, f"  note: {notice}")
     for source, line_id, invoice_number, columns in result.changed[:20]:
-        out.print(f"  changed after invoicing (not invoiced again): {source} {line_id} on "
-                  f"{invoice_number}: {columns}", markup=False, highlight=False)
+        _say(out, f"  changed after invoicing (not invoiced again): {source} {line_id} on "
+             f"{invoice_number}: {columns}")
     if len(result.changed) > 20:
-        out.print(f"  … {len(result.changed) - 20} more in table changed_lines")
+        _say(out, f"  … {len(result.changed) - 20} more in table changed_lines")
     for reason, n in result.open_reasons[:10]:
-        out.print(f"  open: {n} × {reason}", markup=False, highlight=False)
+        _say(out, f"  open: {n} × {reason}")
     for message in result.rejected[:20]:
-        out.print(f"  rejected: {message}", markup=False, highlight=False)
+        _say(out, f"  rejected: {message}")
     if len(result.rejected) > 20:
-        out.print(f"  … {len(result.rejected) - 20} more in table rejected_lines")
+        _say(out, f"  … {len(result.rejected) - 20} more in table rejected_lines")
     for admin_id, journal, number, reason in result.skipped_numbers:
-        out.print(f"  skipped number {number} in {admin_id}/{journal}: {reason}", markup=False)
-    out.print(f"database: {Path(result.db_path).resolve()}")
+        _say(out, f"  skipped number {number} in {admin_id}/{journal}: {reason}")
+    _say(out, f"database: {Path(result.db_path).resolve()}")
+
+
+def _cell(value: object) -> str:
+    """A value from the data in a rich table cell: no markup, no control characters."""
+    return escape(printable("" if value is None else value))
 
 
 def _print_reconciliation(rows: list[tuple]) -> None:
@@ -293,19 +324,16 @@ def _print_reconciliation(rows: list[tuple]) -> None:
     for source, n, ni, no, nr, ne, a, ai, ao, ar, ae in rows:
         if n == 0:
             continue
-        out.print(
-            f"  {source}: {n} = {ni} + {no} + {nr} + {ne} lines; "
-            f"{a:,.2f} = {ai:,.2f} + {ao:,.2f} + {ar:,.2f} + {ae:,.2f}",
-            markup=False, highlight=False,
-        )
+        _say(out, f"  {source}: {n} = {ni} + {no} + {nr} + {ne} lines; "
+             f"{a:,.2f} = {ai:,.2f} + {ao:,.2f} + {ar:,.2f} + {ae:,.2f}")
 
 
 def _print_pro_forma(result: RunResult) -> None:
     table = Table("administration", "journal", "debtor", "description", "lines", "excl. VAT", "VAT",
                   "incl. VAT", title="pro forma invoices (not numbered, nothing written)")
     for admin_id, journal, debtor, description, lines, excl, vat, incl in result.pro_forma:
-        table.add_row(admin_id, journal, debtor, escape(description), str(lines), f"{excl:,.2f}",
-                      f"{vat:,.2f}", f"{incl:,.2f}")
+        table.add_row(_cell(admin_id), _cell(journal), _cell(debtor), _cell(description),
+                      str(lines), f"{excl:,.2f}", f"{vat:,.2f}", f"{incl:,.2f}")
     out.print(table)
 
 

@@ -5,13 +5,39 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import importlib.util
+import os
+import re
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from schemas.lines import SOURCES, resolve_sources
 
 DEFAULT_DB = Path("data/journalize.duckdb")
+# the dates a run may be given (reference and invoice date): a finance month end, not a typo
+FIRST_RUN_DATE, LAST_RUN_DATE = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+# the invoice date lies within this many days of the reference date
+INVOICE_DATE_SPAN = 366
+MEMORY_UNITS = ("B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB")
+_MEMORY = re.compile(r"\s*([0-9]{1,12}(?:\.[0-9]{1,6})?)\s*(%|[KMGT]i?B|B)\s*", re.IGNORECASE)
+
+
+def parse_memory_limit(text: str) -> str:
+    """A DuckDB memory bound as `<number><unit>` (2300MB, 1.5GiB) or a share of the memory
+    (80%), returned in one canonical spelling; ValueError for anything else. The value is bound
+    as a parameter, never pasted into SQL, but it is checked here so that a typo is a usage error
+    with the forms allowed, not a failed run."""
+    match = _MEMORY.fullmatch(text or "")
+    if not match:
+        raise ValueError(f"--memory-limit / JOURNALIZE_MEMORY_LIMIT {text!r} is not a size: give "
+                         f"a number and a unit ({', '.join(MEMORY_UNITS)}), e.g. 2GB, or a "
+                         "percentage of the memory, e.g. 80%")
+    number, unit = match.groups()
+    if float(number) <= 0 or (unit == "%" and float(number) > 100):
+        raise ValueError(f"--memory-limit {text!r} must be more than 0"
+                         + (" and at most 100%" if unit == "%" else ""))
+    canonical = {u.lower(): u for u in MEMORY_UNITS} | {"%": "%"}
+    return f"{number}{canonical[unit.lower()]}"
 
 
 def sample_dataset() -> Path:
@@ -24,12 +50,16 @@ def sample_dataset() -> Path:
 
 
 def month_end(period: str) -> dt.date:
-    """'2026-10' → 2026-10-31."""
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        return dt.date(year, month, calendar.monthrange(year, month)[1])
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"period {period!r} is not YYYY-MM") from error
+    """'2026-10' → 2026-10-31; a period outside the years a run may be given is refused."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", period or ""):
+        raise ValueError(f"period {period!r} is not YYYY-MM")
+    year, month = (int(part) for part in period.split("-"))
+    if not 1 <= month <= 12:
+        raise ValueError(f"period {period!r}: month {month} is not 01..12")
+    if not FIRST_RUN_DATE.year <= year <= LAST_RUN_DATE.year:
+        raise ValueError(f"period {period!r}: the year lies outside "
+                         f"{FIRST_RUN_DATE.year}..{LAST_RUN_DATE.year}")
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def previous_month_end(today: dt.date | None = None) -> dt.date:
@@ -53,16 +83,31 @@ class RunParameters(BaseModel):
     command: str = "run"  # recorded in runs: run, resume, backfill
     # DuckDB's memory bound, e.g. "2GB" (default: DuckDB's own, 80 % of RAM); beyond it DuckDB
     # spills to disk. JOURNALIZE_MEMORY_LIMIT sets it too.
-    memory_limit: str | None = None
+    memory_limit: str | None = Field(default=None, validate_default=True)
     batch_rows: int = 250_000
     # from this many lines on, a run maps, invoices and writes one administration at a time
     # (bounded working sets for big months; a few seconds of overhead on small ones)
     chunk_lines: int = 2_000_000
 
+    @field_validator("memory_limit", mode="before")
+    @classmethod
+    def _memory_limit(cls, value: str | None) -> str | None:
+        value = value or os.environ.get("JOURNALIZE_MEMORY_LIMIT") or None
+        return None if value is None else parse_memory_limit(value)
+
     @model_validator(mode="after")
     def _defaults(self) -> "RunParameters":
         if self.invoice_date is None:
             self.invoice_date = self.reference_date
+        for name in ("reference_date", "invoice_date"):
+            day = getattr(self, name)
+            if not FIRST_RUN_DATE <= day <= LAST_RUN_DATE:
+                raise ValueError(f"{name.replace('_', ' ')} {day} lies outside "
+                                 f"{FIRST_RUN_DATE} .. {LAST_RUN_DATE}")
+        if abs((self.invoice_date - self.reference_date).days) > INVOICE_DATE_SPAN:
+            raise ValueError(f"invoice date {self.invoice_date} lies more than "
+                             f"{INVOICE_DATE_SPAN} days from the reference date "
+                             f"{self.reference_date}")
         self.sources = resolve_sources(self.sources)
         if not self.sources:
             raise ValueError(f"no source chosen; known: {', '.join(SOURCES)}")

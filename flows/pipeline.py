@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.parameters import RunParameters
+from flows.parameters import LAST_RUN_DATE, RunParameters, parse_memory_limit
 from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
 from schemas.columns import sql_type
 from schemas.lines import SOURCES
@@ -34,6 +34,7 @@ from transforms import (
     sqlfile,
     validate,
 )
+from flows import storage
 from transforms import map as mapping
 from transforms.validate import ConfigurationError
 
@@ -90,12 +91,11 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = None) -> None:
     """What a connection that computes a run needs: DuckDB's memory bound (beyond it, DuckDB
-    spills to its temp directory instead of growing), macros and functions, and the books as
-    they were before the run."""
+    spills to its temp directory instead of growing; checked by RunParameters and bound as a
+    parameter), macros and functions, and the books as they were before the run."""
     con.execute("SET enable_progress_bar = false")  # a batch job: no bar in its output
-    limit = memory_limit or os.environ.get("JOURNALIZE_MEMORY_LIMIT")
-    if limit:
-        con.execute(f"SET memory_limit = '{limit}'")
+    if memory_limit:
+        con.execute("SET memory_limit = $limit", {"limit": parse_memory_limit(memory_limit)})
     persist.books_as_they_were(con)
     sqlfile.run_script(con, "common", "macros")
     coda.register(con)
@@ -214,7 +214,7 @@ def run_month_end(
     while the working sets follow the largest administration rather than the whole month."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
     with _connections(params.db_path, commit=not params.pro_forma,
-                      memory_limit=params.memory_limit) as (books, con):
+                      memory_limit=params.memory_limit, input_dir=params.input_dir) as (books, con):
         run_id = persist.next_run_id(con)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
@@ -288,49 +288,62 @@ def _select_chunk(con: duckdb.DuckDBPyConnection, admin: str | None) -> None:
                 {"a": None if admin == EVERY else admin})
 
 
+# Fault injection for the crash and concurrency tests: None in every installed journalize. A test
+# that needs to stop a run at a stage boundary installs a hook here in its own process
+# (tests/fault_injection.py); no environment variable or option of the CLI reaches it.
+HOLD: Callable[[str], None] | None = None
+
+
 def hold_point(name: str) -> None:
-    """Fault injection for the crash and concurrency tests (tests/test_atomicity.py): with
-    JOURNALIZE_HOLD_AT=<stage>, a run stops before that stage (or "persist", "commit"), says so on
-    stderr and waits until the file JOURNALIZE_RELEASE names exists (for ever when unset), so a
-    test can kill it there or start a second run. Never set in production."""
-    if os.environ.get("JOURNALIZE_HOLD_AT") != name:
-        return
-    print(f"journalize: holding before {name} (pid {os.getpid()})", file=sys.stderr, flush=True)
-    release = os.environ.get("JOURNALIZE_RELEASE")
-    while not (release and Path(release).exists()):
-        time.sleep(0.02)
+    """A stage boundary (a stage's name, "persist" or "commit") where a test's hook may hold."""
+    if HOLD is not None:
+        HOLD(name)
 
 
 @contextmanager
-def _connections(db_path: Path, *, commit: bool = True, memory_limit: str | None = None):
+def _connections(db_path: Path, *, commit: bool = True, memory_limit: str | None = None,
+                 input_dir: Path | None = None):
     """A run's two connections to its database: the books, in one transaction that commits whole
     or not at all (pro forma never commits), and the work connection that computes, in autocommit
     (its intermediate tables are freed as soon as they are replaced or dropped, which inside a
-    transaction they would be only at its end), seeing the books as they were before the run."""
-    existed = Path(db_path).exists()
-    books = connect(db_path)
-    work = None
-    try:
-        books.execute("BEGIN TRANSACTION")
-        persist.create_output_tables(books)
-        work = books.cursor()
-        prepare_session(work, memory_limit)
-        yield books, work
-        work.close()
-        books.execute("COMMIT" if commit else "ROLLBACK")
-    except BaseException:
-        for con in (work, books):
-            if con is not None:
-                try:
-                    con.close()  # closing discards the books' transaction
-                except duckdb.Error:
-                    pass
-        if not existed:  # a failed first run leaves no database behind either
-            for leftover in (Path(db_path), Path(f"{db_path}.wal")):
-                leftover.unlink(missing_ok=True)
-        raise
-    finally:
+    transaction they would be only at its end), seeing the books as they were before the run.
+
+    A first run builds its books under a hidden name and renames them at the end, so that a run
+    killed at any moment leaves no database; files are private (flows.storage); DuckDB may
+    reach only the input folder, the books' folder and its temp folder."""
+    db_path = Path(db_path)
+    with storage.private_files():
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        storage.remove_stale_partials(db_path)
+        existed = db_path.exists()
+        path = db_path if existed else storage.partial_path(db_path)
+        books = connect(path)
+        work = None
+        try:
+            storage.confine(books, path, *([input_dir] if input_dir else []))
+            books.execute("BEGIN TRANSACTION")
+            persist.create_output_tables(books)
+            work = books.cursor()
+            prepare_session(work, memory_limit)
+            yield books, work
+            work.close()
+            books.execute("COMMIT" if commit else "ROLLBACK")
+        except BaseException:
+            for con in (work, books):
+                if con is not None:
+                    try:
+                        con.close()  # closing discards the books' transaction
+                    except duckdb.Error:
+                        pass
+            if not existed:  # a failed first run leaves no database behind either
+                storage.remove_database_files(path)
+            raise
         books.close()
+        if not existed:
+            if commit:
+                storage.publish(path, db_path)
+            else:  # pro forma: nothing written, not even a file
+                storage.remove_database_files(path)
 
 
 def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
@@ -513,7 +526,7 @@ def check_configuration(input_dir: Path) -> list[str]:
     params = RunParameters(
         input_dir=input_dir,
         db_path=Path(":memory:"),
-        reference_date=dt.date(9999, 12, 31),
+        reference_date=LAST_RUN_DATE,
         include_credit_lines=True,
     )
     try:

@@ -90,10 +90,46 @@ def digits(*, optional: bool = False) -> pa.Column:
     )
 
 
-def decimal(scale: int, *, optional: bool = False, precision: int = 18) -> pa.Column:
-    """A decimal with '.' as decimal point, at most `scale` decimals and fitting DECIMAL(p, s)."""
+def _between(low: str | None, high: str | None, cast: str) -> tuple[list[pa.Check], list[str]]:
+    """A plausibility range (inclusive) as a pandera check and its SQL form; it only judges
+    values that have the column's shape (the shape check reports the others)."""
+    if low is None and high is None:
+        return [], []
+    import decimal as exact
+
+    bounds = [exact.Decimal(b) if b is not None else None for b in (low, high)]
+    words = (f"between {low} and {high}" if low is not None and high is not None
+             else f"at least {low}" if low is not None else f"at most {high}")
+
+    def within(s: pd.Series, lo=bounds[0], hi=bounds[1]) -> pd.Series:
+        def ok(value) -> bool:
+            try:
+                number = exact.Decimal(str(value))
+            except exact.InvalidOperation:
+                return True  # not a number: the shape check says so
+            if not number.is_finite():
+                return True
+            return (lo is None or number >= lo) and (hi is None or number <= hi)
+
+        return s.map(ok).astype(bool)
+
+    parts = [f"TRY_CAST({{c}} AS {cast}) IS NULL"]
+    limits = []
+    if low is not None:
+        limits.append(f"TRY_CAST({{c}} AS {cast}) >= {exact.Decimal(low)}")
+    if high is not None:
+        limits.append(f"TRY_CAST({{c}} AS {cast}) <= {exact.Decimal(high)}")
+    sql = f"({parts[0]} OR ({' AND '.join(limits)}))"
+    return [pa.Check(within, name="range", error=f"must be {words}")], [sql]
+
+
+def decimal(scale: int, *, optional: bool = False, precision: int = 18,
+            minimum: str | None = None, maximum: str | None = None) -> pa.Column:
+    """A decimal with '.' as decimal point, at most `scale` decimals and fitting DECIMAL(p, s);
+    with minimum/maximum, also within that plausible range (inclusive)."""
     integer_digits = precision - scale
     pattern = rf"[+-]?[0-9]{{1,{integer_digits}}}(\.[0-9]{{1,{scale}}})?"
+    ranged, ranged_sql = _between(minimum, maximum, f"DECIMAL({precision},{scale})")
     return _column(
         f"DECIMAL({precision},{scale})",
         [
@@ -104,20 +140,26 @@ def decimal(scale: int, *, optional: bool = False, precision: int = 18) -> pa.Co
                     f"must be a number with '.' as decimal point and no thousands separators, at "
                     f"most {integer_digits} digits before and {scale} after it"
                 ),
-            )
+            ),
+            *ranged,
         ],
         optional,
-        sql=["regexp_full_match({c}, '" + pattern.replace("{", "{{").replace("}", "}}") + "')"],
+        sql=["regexp_full_match({c}, '" + pattern.replace("{", "{{").replace("}", "}}") + "')",
+             *ranged_sql],
     )
 
 
-def integer(*, optional: bool = False) -> pa.Column:
+def integer(*, optional: bool = False, minimum: int | None = None,
+            maximum: int | None = None) -> pa.Column:
+    """A whole number; with minimum/maximum, also within that plausible range (inclusive)."""
+    ranged, ranged_sql = _between(None if minimum is None else str(minimum),
+                                  None if maximum is None else str(maximum), "HUGEINT")
     return _column(
         "BIGINT",
         [pa.Check(lambda s: s.str.fullmatch(r"[+-]?[0-9]{1,18}"), name="integer",
-                  error="must be a whole number")],
+                  error="must be a whole number"), *ranged],
         optional,
-        sql=["regexp_full_match({c}, '[+-]?[0-9]{{1,18}}')"],
+        sql=["regexp_full_match({c}, '[+-]?[0-9]{{1,18}}')", *ranged_sql],
     )
 
 

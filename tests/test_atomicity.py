@@ -1,7 +1,7 @@
 """Issue 4: a run is atomic and runs do not trample each other.
 
 Real `journalize run` subprocesses are killed with SIGKILL at every stage boundary (the
-JOURNALIZE_HOLD_AT fault-injection point of flows.pipeline) and at random moments; the database
+JOURNALIZE_HOLD_AT fault-injection point that tests/fault_injection.py installs) and at random moments; the database
 must then hold exactly what it held before the run (or, killed after its commit, the whole run),
 and the next run must complete normally with the same books as a run that was never interrupted.
 A second run against a database in use is refused at once with a clear message, and the first one
@@ -14,11 +14,11 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
+import fault_injection
 import pytest
 
 from flows.parameters import sample_dataset
@@ -56,8 +56,8 @@ def books(db: Path) -> dict[str, list[str]]:
 
 
 def journalize(db: Path, period: str, env: dict | None = None, **popen) -> subprocess.Popen:
-    command = [sys.executable, "-c", "from flows.cli import app; app()", "run",
-               "--input", str(sample_dataset()), "--db", str(db), "--period", period]
+    command = fault_injection.command("run", "--input", str(sample_dataset()), "--db", str(db),
+                                      "--period", period)
     return subprocess.Popen(command, env={**os.environ, **(env or {})}, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 

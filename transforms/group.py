@@ -12,7 +12,39 @@ import duckdb
 from transforms import sqlfile
 
 
+AMOUNT_LIMIT = "9,999,999,999,999,999.99"  # DECIMAL(18,2), every amount of the books (SPEC §11)
+
+
+class InvoiceAmountError(Exception):
+    """Invoices whose amounts do not fit an amount of the books; carries one message each."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
 def group_lines(con: duckdb.DuckDBPyConnection, *, invoice_date: dt.date) -> None:
     sqlfile.run(con, "group", "grouped_lines")
     sqlfile.run(con, "group", "draft_invoice_vat")
     sqlfile.run(con, "group", "draft_invoices", {"invoice_date": invoice_date})
+    _refuse_oversized(con)
+
+
+def _refuse_oversized(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
+    """Each line's amount fits DECIMAL(18,2) (validate), but their sum on one invoice, its
+    discount, VAT or total may not: such an invoice cannot be booked, so the run stops naming it."""
+    rows = con.execute(
+        "SELECT admin_id, debtor_id, collect_key, line_count FROM draft_invoices "
+        "WHERE total_excl_vat IS NULL OR vat_amount IS NULL OR total_incl_vat IS NULL "
+        "ORDER BY admin_id, debtor_id, collect_key").fetchall()
+    if not rows:
+        return
+    messages = [
+        f"the invoice of debtor {debtor} in {admin} ({key}, {lines} lines) would have an amount "
+        f"beyond {AMOUNT_LIMIT}, the most an amount of the books holds (DECIMAL(18,2)): check the "
+        "lines' quantities and prices"
+        for admin, debtor, key, lines in rows[:shown]
+    ]
+    if len(rows) > shown:
+        messages.append(f"… and {len(rows) - shown} more invoices")
+    raise InvoiceAmountError(messages)

@@ -71,8 +71,13 @@ def books_as_they_were(work: duckdb.DuckDBPyConnection) -> None:
     for table, columns in tables.items():
         if table in have and all(not c.startswith("NULL::") for c in columns):
             continue
-        source = f'FROM "{database}".main."{table}"' if table in have else "WHERE false"
+        source = f"FROM {_quote(database)}.main.{_quote(table)}" if table in have else "WHERE false"
         work.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT {", ".join(columns)} {source}')
+
+
+def _quote(identifier: str) -> str:
+    """An identifier in SQL text (a database's name comes from its file name: any character)."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 @functools.cache

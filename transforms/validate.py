@@ -210,7 +210,11 @@ def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[F
             "message": [_describe(table_file.display, f) for f in faults],
         }
     )
-    con.execute("INSERT INTO line_rejections SELECT * FROM frame")
+    con.register("fault_rows", frame)  # (explicitly: DuckDB's replacement scans are off in a run)
+    try:
+        con.execute("INSERT INTO line_rejections SELECT * FROM fault_rows")
+    finally:
+        con.unregister("fault_rows")
 
 
 # --- shared ---------------------------------------------------------------------------------------

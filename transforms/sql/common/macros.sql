@@ -2,7 +2,8 @@
 CREATE OR REPLACE TEMP MACRO money(x) AS round(x, 2)::DECIMAL(18, 2);
 -- x% of an amount (percent numbers, 2.5 = 2.5 %), never through binary floating point.
 CREATE OR REPLACE TEMP MACRO pct_of(amount, pct) AS
-    money(amount::DECIMAL(38, 2) * coalesce(pct, 0)::DECIMAL(38, 4) * 0.01::DECIMAL(38, 2));
+    -- (wide: an invoice's amounts are checked to fit DECIMAL(18,2) once, by group)
+    round(amount::DECIMAL(38, 2) * coalesce(pct, 0)::DECIMAL(38, 4) * 0.01::DECIMAL(38, 2), 2);
 CREATE OR REPLACE TEMP MACRO line_amount(quantity, unit_price, is_credit) AS
     CASE WHEN is_credit
          THEN -abs(money(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)))

@@ -1,5 +1,6 @@
 -- SPEC §9 amounts per invoice and VAT code: gross, invoice discount, VAT (rounded once per invoice
--- and code), credit restriction. Grain: one row per (collect_key, vat_code).
+-- and code), credit restriction. Grain: one row per (collect_key, vat_code). An amount beyond
+-- DECIMAL(18,2) is NULL here (TRY_CAST): group refuses such an invoice with its own message.
 CREATE OR REPLACE TEMP TABLE draft_invoice_vat AS
 WITH gross AS (
     SELECT collect_key, vat_code, any_value(admin_id) AS admin_id, any_value(debtor_id) AS debtor_id,
@@ -10,16 +11,19 @@ WITH gross AS (
 discounted AS (
     SELECT g.*, v.rate AS vat_rate, it.use_credit_restriction, d.credit_restriction_pct,
            CASE WHEN it.use_invoice_discount THEN pct_of(g.gross, d.invoice_discount_pct)
-                ELSE 0 END::DECIMAL(18, 2) AS invoice_discount
+                ELSE 0 END AS invoice_discount
     FROM gross AS g
     JOIN vat_codes AS v USING (admin_id, vat_code)
     JOIN debtors AS d USING (debtor_id)
     JOIN integration_types AS it USING (admin_id, integration_type)
 )
 SELECT
-    collect_key, vat_code, vat_rate, gross, invoice_discount,
-    (gross - invoice_discount)::DECIMAL(18, 2) AS net,
-    money((gross - invoice_discount)::DECIMAL(38, 2) * vat_rate::DECIMAL(38, 4)) AS vat,
-    CASE WHEN use_credit_restriction THEN pct_of(gross - invoice_discount, credit_restriction_pct)
-         ELSE 0 END::DECIMAL(18, 2) AS credit_restriction
+    collect_key, vat_code, vat_rate, TRY_CAST(gross AS DECIMAL(18, 2)) AS gross,
+    TRY_CAST(invoice_discount AS DECIMAL(18, 2)) AS invoice_discount,
+    TRY_CAST(gross - invoice_discount AS DECIMAL(18, 2)) AS net,
+    TRY_CAST(round((gross - invoice_discount)::DECIMAL(38, 2) * vat_rate::DECIMAL(38, 4), 2)
+             AS DECIMAL(18, 2)) AS vat,
+    TRY_CAST(CASE WHEN use_credit_restriction
+                  THEN pct_of(gross - invoice_discount, credit_restriction_pct)
+                  ELSE 0 END AS DECIMAL(18, 2)) AS credit_restriction
 FROM discounted

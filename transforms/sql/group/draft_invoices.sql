@@ -28,8 +28,9 @@ heads AS (
 ),
 totals AS (
     SELECT collect_key,
-           (sum(net) + sum(credit_restriction))::DECIMAL(18, 2) AS total_excl_vat,
-           sum(vat)::DECIMAL(18, 2) AS vat_amount
+           -- NULL beyond DECIMAL(18,2) (and when a VAT row was): refused by group
+           TRY_CAST(sum(net) + sum(credit_restriction) AS DECIMAL(18, 2)) AS total_excl_vat,
+           TRY_CAST(sum(vat) AS DECIMAL(18, 2)) AS vat_amount
     FROM draft_invoice_vat
     GROUP BY collect_key
 ),
@@ -42,7 +43,7 @@ profiles AS (
 described AS (
     SELECT
         h.*, t.total_excl_vat, t.vat_amount,
-        (t.total_excl_vat + t.vat_amount)::DECIMAL(18, 2) AS total_incl_vat,
+        TRY_CAST(t.total_excl_vat + t.vat_amount AS DECIMAL(18, 2)) AS total_incl_vat,
         $invoice_date::DATE AS invoice_date,
         ($invoice_date::DATE + to_days(d.payment_term_days::INTEGER))::DATE AS due_date,
         a.currency,
