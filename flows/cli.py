@@ -232,6 +232,9 @@ def _months(first: str, last: str) -> list[str]:
 @app.command()
 def verify(
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+    seal: Annotated[Optional[str], typer.Option(
+        "--seal", help="a seal a run printed, kept outside the books: the books must still be "
+                       "the ones it was given for")] = None,
 ) -> None:
     """Audit a database: entries balance, numbers unique and gapless per journal series (skips
     with their reasons), every invoiced line on exactly one invoice, counters = highest number.
@@ -240,9 +243,12 @@ def verify(
 
     if not Path(db).exists():
         _fail("usage", [f"database {db} does not exist"], EXIT_CONFIGURATION)
+    if seal is not None and not re.fullmatch(r"[0-9a-f]{64}", seal.strip().lower()):
+        _fail("usage", [f"--seal {seal!r} is not a seal (64 hexadecimal digits, as a run prints "
+                        "it)"], EXIT_CONFIGURATION)
     con = _guarded(lambda: connect(db))
     try:
-        result = audit(con)
+        result = audit(con, seal.strip().lower() if seal else None)
     finally:
         con.close()
     f = result.figures
@@ -251,6 +257,11 @@ def verify(
          f"{f['skipped_numbers']} skipped numbers")
     for series, reason, n in result.skips:
         _say(out, f"  skipped in {series}: {n} × {reason}")
+    if result.unsealed_runs:
+        _say(out, f"  runs written before the books were sealed (not covered by a seal): "
+             f"{', '.join(map(str, result.unsealed_runs))}")
+    if result.seal:
+        _say(out, f"  seal of the books as they are: {result.seal}")
     for name, title in CHECKS.items():
         findings = result.findings[name]
         _say(out, f"{'ok  ' if not findings else 'FAIL'} {title}"
@@ -312,6 +323,9 @@ def _print_summary(result: RunResult) -> None:
     for admin_id, journal, number, reason in result.skipped_numbers:
         _say(out, f"  skipped number {number} in {admin_id}/{journal}: {reason}")
     _say(out, f"database: {Path(result.db_path).resolve()}")
+    if result.seal:
+        _say(out, f"seal: {result.seal} (keep it elsewhere; journalize verify --seal checks the "
+                  "books against it)")
 
 
 def _cell(value: object) -> str:

@@ -31,6 +31,7 @@ from transforms import (
     number,
     persist,
     reconcile,
+    seal,
     sqlfile,
     validate,
 )
@@ -63,6 +64,7 @@ class RunResult:
     reconciliation: list[tuple] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     changed: list[tuple] = field(default_factory=list)
+    seal: str | None = None  # the books' seal after the run (keep it elsewhere: verify --seal)
 
 
 Stage = Callable[[duckdb.DuckDBPyConnection, RunParameters], None]
@@ -216,6 +218,7 @@ def run_month_end(
     with _connections(params.db_path, commit=not params.pro_forma,
                       memory_limit=params.memory_limit, input_dir=params.input_dir) as (books, con):
         run_id = persist.next_run_id(con)
+        sealer = seal.RunSealer(run_id)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
         once, per_chunk = stages[:2], stages[2:]
@@ -243,7 +246,7 @@ def run_month_end(
             hold_point("persist")
             if progress:
                 progress(f"persist{label}")
-            persist.persist_chunk(books, con, run_id)
+            persist.persist_chunk(books, con, run_id, sealer)
         if faults:
             raise faults
         if params.pro_forma:
@@ -254,6 +257,8 @@ def run_month_end(
         persist.persist_run(books, con, run_id)
         _drop(con, ["staged_lines"])
         _record_run(books, con, run_id, params, started)
+        books.execute("UPDATE runs SET seal = $seal WHERE run_id = $run_id",
+                      {"seal": sealer.close(books), "run_id": run_id})
         result = summarise(books, con, run_id, params)
         hold_point("commit")
         return result
@@ -438,9 +443,10 @@ def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:
     changed = books.execute(
         "SELECT source, line_id, invoice_number, changed_columns FROM changed_lines "
         "WHERE run_id = $r ORDER BY ALL", {"r": run_id}).fetchall()
+    books_seal = books.execute("SELECT seal FROM runs WHERE run_id = $r", {"r": run_id}).fetchone()[0]
     return RunResult(
         run_id, params.db_path, params, counts, by_journal, rejected, open_reasons, skipped,
-        reconciliation=reconciliation, notices=notices, changed=changed,
+        reconciliation=reconciliation, notices=notices, changed=changed, seal=books_seal,
     )
 
 

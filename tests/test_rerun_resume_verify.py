@@ -35,7 +35,7 @@ from transforms.verify import audit
 WIDE = {"COLUMNS": "250"}
 
 CHECK_NAMES = ["entries_balance", "numbers_unique", "numbers_gapless", "lines_once", "counters",
-               "invoices_booked"]
+               "invoices_booked", "sealed"]
 OK_LINES = [
     "ok   every entry balances; no negative debit or credit",
     "ok   invoice numbers unique across the environment",
@@ -43,6 +43,7 @@ OK_LINES = [
     "ok   every invoiced line on exactly one invoice",
     "ok   journal counters equal the highest number issued",
     "ok   every journalised invoice has its entry and one open item",
+    "ok   every posted row matches its seal; each administration's and journal's chain holds",
 ]
 BILLABLE = ("SELECT source, line_id, row_number, debtor_id, quantity, unit_price, amount, status, "
             "status_reason, invoice_number, run_id FROM billable_lines ORDER BY source, line_id")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from transforms import sqlfile
+from transforms import seal, sqlfile
 
 # written per administration (chunk) of the run …
 CHUNK_TABLES = (
@@ -101,13 +101,14 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
-                  run_id: int) -> None:
-    """Write the lines, invoices and entries of the administration the run is at."""
+                  run_id: int, sealer: seal.RunSealer | None = None) -> None:
+    """Write the lines, invoices and entries of the administration the run is at (the sealed
+    rows hashed on their way, in the order the books store them)."""
     if work.execute("SELECT count(*) > 0 FROM billable_lines").fetchone()[0]:  # (before the run)
         with rows(books, work, "replaced_lines"):
             sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
     for table in CHUNK_TABLES:
-        _append(books, work, table, run_id)
+        _append(books, work, table, run_id, sealer)
     with rows(books, work, "journal_counters", whole=True):  # (read twice; one row per journal)
         sqlfile.run(books, "persist", "delete_moved_counters")
         _insert(books, "journal_counters", run_id)
@@ -122,13 +123,15 @@ def persist_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
 
 @contextmanager
 def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name: str, *,
-         whole: bool = False) -> Iterator[None]:
+         whole: bool = False, sealer: seal.RunSealer | None = None) -> Iterator[None]:
     """What ``sql/persist/<name>.sql`` selects on the work connection, as the relation ``rows``
-    of the books connection: a stream read once, batch by batch, or (whole) a table in memory
-    that a statement may read more than once."""
+    of the books connection: a stream read once, batch by batch (hashed on its way when the
+    table is sealed), or (whole) a table in memory that a statement may read more than once."""
     work.complete()  # (a result of execute() left unread would hold the connection)
     relation = work.sql(sqlfile.load("persist", name))
     source = relation.to_arrow_table() if whole else relation.to_arrow_reader(BATCH_ROWS)
+    if sealer is not None and not whole:
+        source = sealer.stream(name, source)
     books.register("rows", source)
     try:
         yield
@@ -138,11 +141,21 @@ def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name
             source.close()  # (a statement need not read it all: a join with an empty table)
 
 
-def _append(books, work, table: str, run_id: int) -> None:
-    with rows(books, work, table):
+def _append(books, work, table: str, run_id: int, sealer: seal.RunSealer | None = None) -> None:
+    with rows(books, work, table, sealer=sealer):
         _insert(books, table, run_id)
 
 
 def _insert(books, table: str, run_id: int) -> None:
-    books.execute(f'INSERT INTO "{table}" BY NAME SELECT *, $run_id AS run_id FROM rows',
+    spec = seal.BY_TABLE.get(table)
+    if spec is None:
+        books.execute(f'INSERT INTO "{table}" BY NAME SELECT *, $run_id AS run_id FROM rows',
+                      {"run_id": run_id})
+        return
+    # a sealed table keeps its rows in the order they were hashed in (the setting is the
+    # database's: the work connection switches it off for its own statements in map)
+    books.execute("SET preserve_insertion_order = true")
+    carried = (f" EXCLUDE ({seal.SEAL_ADMIN}, {seal.SEAL_JOURNAL})"
+               if spec.journal_from_invoice else "")
+    books.execute(f'INSERT INTO "{table}" BY NAME SELECT *{carried}, $run_id AS run_id FROM rows',
                   {"run_id": run_id})

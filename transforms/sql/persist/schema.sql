@@ -5,7 +5,9 @@ CREATE TABLE IF NOT EXISTS runs (
     input_dir VARCHAR, reference_date DATE, invoice_date DATE,
     admin_id VARCHAR, sources VARCHAR, include_credit_lines BOOLEAN, journalize BOOLEAN,
     lines_read BIGINT, lines_invoiced BIGINT, lines_open BIGINT, lines_rejected BIGINT,
-    lines_excluded BIGINT, invoices BIGINT, journal_entry_lines BIGINT
+    lines_excluded BIGINT, invoices BIGINT, journal_entry_lines BIGINT,
+    -- the books' seal after the run (transforms/seal.py): keep it elsewhere for verify --seal
+    seal VARCHAR
 );
 -- one row per input line (source, line_id): its latest status; the invoiced ones are the
 -- invoice lines (the view invoice_lines)
@@ -90,4 +92,18 @@ CREATE TABLE IF NOT EXISTS run_reconciliation (
 CREATE TABLE IF NOT EXISTS changed_lines (
     run_id INTEGER, source VARCHAR, line_id VARCHAR, row_number BIGINT, invoice_number VARCHAR,
     changed_columns VARCHAR
+);
+-- The inalterability chain (transforms/seal.py). One row per (run, administration, journal):
+-- seal = SHA-256(previous_seal, run, administration, journal, content), content = SHA-256 of the
+-- digests of the rows the run posted there.
+CREATE TABLE IF NOT EXISTS seals (
+    run_id INTEGER, admin_id VARCHAR, journal_code VARCHAR, previous_seal VARCHAR,
+    content VARCHAR, seal VARCHAR, "rows" BIGINT, format INTEGER
+);
+-- One row per chunk of at most 16,384 consecutive sealed rows of one (run, administration,
+-- journal, table): its SHA-256 and that of each sealed column, with the keys of its first and
+-- last row, so that verify names the rows and columns that changed.
+CREATE TABLE IF NOT EXISTS seal_chunks (
+    run_id INTEGER, admin_id VARCHAR, journal_code VARCHAR, "table" VARCHAR, chunk INTEGER,
+    "rows" BIGINT, first_row VARCHAR, last_row VARCHAR, digest VARCHAR, column_digests VARCHAR[]
 );

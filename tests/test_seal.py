@@ -1,0 +1,262 @@
+"""Tamper-evident books (issue 12): every posted row is covered by a SHA-256 chain per
+administration and journal, from run to run. Each edit an auditor fears, made with plain SQL on
+a copy of the books, is found by `journalize verify` (exit 1, naming what changed); a seal kept
+outside the books finds even books whose seals were rewritten to match."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from decimal import Decimal as D
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from builders import query
+from flows.cli import app
+from flows.parameters import RunParameters, sample_dataset
+from flows.pipeline import run_month_end
+from transforms import seal
+
+WIDE = {"COLUMNS": "250"}
+
+
+@pytest.fixture(scope="module")
+def sealed_books(tmp_path_factory) -> tuple[Path, str, str]:
+    """The shipped sample, October then November, with the seal each run returned."""
+    db = tmp_path_factory.mktemp("sealed") / "books.duckdb"
+    october = run_month_end(RunParameters.for_period("2026-10", db_path=db))
+    november = run_month_end(RunParameters.for_period("2026-11", db_path=db))
+    return db, october.seal, november.seal
+
+
+def verify(db: Path, *args: str):
+    return CliRunner().invoke(app, ["verify", "--db", str(db), *args], env=WIDE)
+
+
+def tampered(books: Path, tmp_path: Path, *statements: str) -> Path:
+    copy = tmp_path / "tampered.duckdb"
+    shutil.copy(books, copy)
+    with duckdb.connect(str(copy)) as con:
+        for statement in statements:
+            con.execute(statement)
+    return copy
+
+
+def seal_findings(output: str) -> list[str]:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if "matches its seal" in line)
+    assert lines[start].startswith("FAIL"), output
+    return [line.strip() for line in lines[start + 1:] if line.startswith("       ")]
+
+
+def test_untampered_books_verify_clean_and_match_the_seal_the_run_printed(sealed_books):
+    db, october, november = sealed_books
+
+    result = verify(db, "--seal", november)
+
+    assert result.exit_code == 0, result.output
+    assert f"seal of the books as they are: {november}" in result.output
+    assert "ok   every posted row matches its seal" in result.output
+    # an older seal still proves the books up to its run
+    assert verify(db, "--seal", october).exit_code == 0
+
+
+def test_each_run_records_its_seal_and_links_to_the_one_before(sealed_books):
+    db, october, november = sealed_books
+
+    assert query(db, "SELECT run_id, seal FROM runs ORDER BY run_id") == [(1, october),
+                                                                         (2, november)]
+    links = query(db, "SELECT run_id, admin_id, journal_code, previous_seal, seal FROM seals "
+                      "ORDER BY admin_id, journal_code, run_id")
+    heads: dict[tuple[str, str], str] = {}
+    for run_id, admin, journal, previous, link in links:
+        assert previous == heads.get((admin, journal), seal.GENESIS), (run_id, admin, journal)
+        content = query(db, "SELECT content FROM seals WHERE run_id = $r AND admin_id = $a AND "
+                            "journal_code = $j", {"r": run_id, "a": admin, "j": journal})[0][0]
+        expected = hashlib.sha256("\x1f".join(
+            [previous, str(run_id), admin, journal, content]).encode()).hexdigest()
+        assert link == expected
+        heads[(admin, journal)] = link
+    # November wrote in journals October wrote in too: their chains go on
+    assert any(r == 2 and p != seal.GENESIS for r, _, _, p, _ in links)
+    # every sealed row is in exactly one chunk
+    for spec in seal.SEALED:
+        where = " WHERE status = 'invoiced'" if spec.only_invoiced else ""
+        rows = query(db, f"SELECT count(*) FROM {spec.table}{where}")[0][0]
+        sealed = query(db, 'SELECT coalesce(sum("rows"), 0) FROM seal_chunks WHERE "table" = $t',
+                       {"t": spec.table})[0][0]
+        assert sealed == rows, spec.table
+
+
+# Each edit with the words verify must use for it. Entry 1 is the first entry of the books.
+TAMPERING = {
+    "an entry's description": (
+        ["UPDATE journal_entries SET description = 'other' WHERE entry_id = 1 AND line_no = 1"],
+        ["journal_entries of", "column(s) description changed"]),
+    "an entry's account": (
+        ["UPDATE journal_entries SET account = '9999' WHERE entry_id = 1 AND line_no = 2"],
+        ["journal_entries of", "column(s) account changed"]),
+    "an entry's date and period": (
+        ["UPDATE journal_entries SET entry_date = entry_date + 40, period = period % 12 + 1 "
+         "WHERE entry_id = 1"],
+        ["journal_entries of", "entry_date", "period"]),
+    "an amount moved between lines of one entry (still balanced)": (
+        ["UPDATE journal_entries SET debit = debit + 1 WHERE entry_id = 1 AND debit > 0 "
+         "AND line_no = (SELECT min(line_no) FROM journal_entries WHERE entry_id = 1 AND debit > 0)",
+         "UPDATE journal_entries SET credit = credit + 1 WHERE entry_id = 1 AND credit > 0 "
+         "AND line_no = (SELECT min(line_no) FROM journal_entries WHERE entry_id = 1 "
+         "AND credit > 0)"],
+        ["journal_entries of"]),
+    "an invoice, its entry and open item raised together": (
+        ["UPDATE invoices SET total_incl_vat = total_incl_vat + 100 WHERE invoice_number = "
+         "(SELECT invoice_number FROM journal_entries WHERE entry_id = 1 LIMIT 1)",
+         "UPDATE open_items SET amount = amount + 100, amount_open = amount_open + 100 "
+         "WHERE invoice_number = (SELECT invoice_number FROM journal_entries WHERE entry_id = 1 "
+         "LIMIT 1)",
+         "UPDATE journal_entries SET debit = debit + 100 WHERE entry_id = 1 AND line_no = 1",
+         "UPDATE journal_entries SET credit = credit + 100 WHERE entry_id = 1 AND line_no = 2"],
+        ["invoices of", "total_incl_vat", "open_items of", "journal_entries of"]),
+    "the cash settlements deleted": (
+        ["DELETE FROM journal_entries WHERE journal_code = 'KAS'"],  # (the cash journal)
+        ["KAS, run 1", "are gone"]),
+    "a balanced entry made up in a journal that does not exist": (
+        ["INSERT INTO journal_entries SELECT * REPLACE ('ZZ' AS journal_code, 999999 AS entry_id) "
+         "FROM journal_entries WHERE entry_id = 1"],
+        ["/ZZ, run", "covered by no seal"]),
+    "the last invoice deleted and its counter lowered": (
+        ["CREATE TABLE last AS SELECT admin_id, journal_code, invoice_number, sequence_number "
+         "FROM invoices ORDER BY run_id DESC, sequence_number DESC LIMIT 1",
+         "DELETE FROM journal_entries WHERE invoice_number = (SELECT invoice_number FROM last)",
+         "DELETE FROM open_items WHERE invoice_number = (SELECT invoice_number FROM last)",
+         "DELETE FROM invoice_vat WHERE invoice_number = (SELECT invoice_number FROM last)",
+         "DELETE FROM billable_lines WHERE invoice_number = (SELECT invoice_number FROM last)",
+         "DELETE FROM invoices WHERE invoice_number = (SELECT invoice_number FROM last)",
+         "UPDATE journal_counters SET last_invoice_number = last_invoice_number - 1 "
+         "WHERE (admin_id, journal_code) = (SELECT (admin_id, journal_code) FROM last)",
+         "DROP TABLE last"],
+        ["invoices of"]),
+    "an invoiced line's content": (
+        ["UPDATE billable_lines SET unit_price = unit_price + 1 WHERE status = 'invoiced' "
+         "AND line_id = (SELECT min(line_id) FROM billable_lines WHERE status = 'invoiced')"],
+        ["billable_lines of", "unit_price"]),
+    "an invoice's VAT": (
+        ["UPDATE invoice_vat SET vat = vat + 1 WHERE invoice_number = "
+         "(SELECT min(invoice_number) FROM invoice_vat)"],
+        ["invoice_vat of", "column(s) vat changed"]),
+    "a link removed": (
+        ["DELETE FROM seals WHERE run_id = 2 AND seal = (SELECT min(seal) FROM seals "
+         "WHERE run_id = 2)"],
+        ["breaks at run 2", "have no link"]),
+    "a run's seal removed": (
+        ["UPDATE runs SET seal = NULL WHERE run_id = 2"],
+        ["run 2 has no seal"]),
+}
+
+
+@pytest.mark.parametrize("edit", TAMPERING)
+def test_every_edit_of_the_posted_books_is_found(sealed_books, tmp_path, edit):
+    db, _, november = sealed_books
+    statements, words = TAMPERING[edit]
+
+    result = verify(tampered(db, tmp_path, *statements))
+
+    assert result.exit_code == 1, result.output
+    found = " | ".join(seal_findings(result.output))
+    for word in words:
+        assert word in found, found
+
+
+def test_books_resealed_as_a_whole_are_found_by_the_seal_kept_elsewhere(sealed_books, tmp_path):
+    """Someone who can write the database file and knows the algorithm can rewrite every seal
+    to match an edit: the books then verify clean by themselves, but not against the seal the
+    run printed and the controller kept."""
+    db, _, november = sealed_books
+    copy = tampered(db, tmp_path, "UPDATE journal_entries SET description = 'other' "
+                                  "WHERE entry_id = 1 AND line_no = 1")
+    with duckdb.connect(str(copy)) as con:
+        chunks = seal.recompute(con)
+        con.execute("DELETE FROM seal_chunks")
+        con.execute("DELETE FROM seals")
+        seal._write_chunks(con, chunks)
+        heads: dict[str, str] = {}
+        for (run_id,) in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall():
+            links = seal.link_rows(run_id, [c for c in chunks if c.run_id == run_id], heads)
+            con.executemany("INSERT INTO seals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
+            heads |= {f"{a}\x1f{j}": s for _, a, j, _, _, s, _, _ in links}
+            con.execute("UPDATE runs SET seal = $s WHERE run_id = $r",
+                        {"s": seal.run_seal(run_id, heads), "r": run_id})
+
+    assert verify(copy).exit_code == 0  # (resealed: consistent in itself)
+    result = verify(copy, "--seal", november)
+    assert result.exit_code == 1
+    assert f"the seal {november} is not the seal of any run" in result.output
+
+
+def test_a_seal_that_is_no_seal_is_a_usage_error(sealed_books):
+    db, _, _ = sealed_books
+    result = verify(db, "--seal", "abc'; DROP TABLE runs; --")
+    assert result.exit_code == 2
+    assert "is not a seal" in result.stderr
+
+
+def test_books_written_before_sealing_verify_and_the_next_run_starts_the_chain(tmp_path):
+    db = tmp_path / "books.duckdb"
+    run_month_end(RunParameters.for_period("2026-10", db_path=db))
+    with duckdb.connect(str(db)) as con:  # as a version before sealing wrote them
+        con.execute("DROP TABLE seals")
+        con.execute("DROP TABLE seal_chunks")
+        con.execute("ALTER TABLE runs DROP COLUMN seal")
+    before = verify(db)
+    assert before.exit_code == 0, before.output
+    assert "runs written before the books were sealed (not covered by a seal): 1" in before.output
+
+    november = run_month_end(RunParameters.for_period("2026-11", db_path=db))
+
+    after = verify(db, "--seal", november.seal)
+    assert after.exit_code == 0, after.output
+    assert "not covered by a seal): 1" in after.output
+    assert query(db, "SELECT DISTINCT run_id FROM seals") == [(2,)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=1, max_value=999), max_size=6, unique=True))
+def test_digests_do_not_depend_on_how_the_rows_are_batched(cuts):
+    """The run hashes rows as they stream in batches of DuckDB's choosing, verify as it reads
+    them back: the same rows in the same order give the same digests however they are cut."""
+    spec = seal.BY_TABLE["open_items"]
+    rows = 1000
+    table = pa.table({
+        "run_id": pa.array([1] * rows, pa.int32()),
+        "seal_admin_id": ["NL01"] * 600 + ["BE01"] * 400,
+        "seal_journal_code": (["VK", "VKC"] * 500),
+        "admin_id": ["NL01"] * rows,
+        "debtor_id": [None if i % 7 == 0 else f"D{i}" for i in range(rows)],
+        "invoice_number": [f"I{i:04d}" for i in range(rows)],
+        "invoice_date": pa.array([None if i % 5 == 0 else 20000 + i for i in range(rows)],
+                                 pa.date32()),
+        "due_date": pa.array([20030] * rows, pa.date32()),
+        "amount": pa.array([None if i % 3 == 0 else D(i) / 100 for i in range(rows)],
+                           pa.decimal128(18, 2)),
+        "amount_open": pa.array([D(i) for i in range(rows)], pa.decimal128(18, 2)),
+        "payment_discount_pct": pa.array([D(2)] * rows, pa.decimal128(9, 4)),
+        "payment_discount_date": pa.array([None] * rows, pa.date32()),
+    })
+
+    def digests(boundaries: list[int]) -> list[tuple]:
+        hasher = seal.Hasher()
+        edges = [0, *sorted(boundaries), rows]
+        for start, end in zip(edges, edges[1:]):
+            batch = table.slice(start, end - start).combine_chunks().to_batches()
+            for part in batch:
+                for (run, admin, journal), group in seal.split(
+                        spec, part, seal.SEAL_ADMIN, seal.SEAL_JOURNAL, "run_id"):
+                    hasher.feed(spec, int(run), admin, journal, group)
+        return [(c.admin_id, c.journal_code, c.chunk, c.rows, c.digest) for c in hasher.finish()]
+
+    assert digests(cuts) == digests([])

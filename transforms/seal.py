@@ -1,0 +1,486 @@
+"""Tamper-evident books: every posted row is covered by a SHA-256 hash chained per administration
+and journal from run to run (the inalterability hash of French and other ERPs).
+
+What is sealed (``SEALED``): invoices (but ``journalized``, which a later post sets), invoice VAT,
+journal entry lines, open items and the invoiced rows of billable_lines, every column but
+``run_id``, which places a row in its run's link instead.
+
+How (format 1):
+
+* A table's rows are hashed column by column as Arrow data, in the order the books store them:
+  per column, one byte per row for "is NULL", then the values (NULLs as zero) as Arrow lays them
+  out — fixed-width values as little-endian bytes (DECIMAL as 16-byte two's complement, DATE as
+  days), text as its UTF-8 bytes with each value's length as an int64 beside them. The bytes do
+  not depend on how rows are batched, so the run (which hashes the rows as they stream into the
+  books) and ``verify`` (which reads them back) compute the same digests.
+* Rows are hashed in *chunks* of ``CHUNK_ROWS`` consecutive rows of one (run, administration,
+  journal, table): a chunk's digest is SHA-256 over its column digests. ``seal_chunks`` keeps each
+  chunk's digest, column digests, row count and the keys of its first and last row, so that
+  ``verify`` names the rows and the columns that no longer match.
+* A *link* per (run, administration, journal): ``content = SHA-256(chunk digests in order)``,
+  ``seal = SHA-256(previous seal of that administration and journal ‖ run ‖ administration ‖
+  journal ‖ content)``. ``seals`` keeps the links; deleting, changing, adding or reordering a row,
+  a chunk or a link breaks the chain from there on.
+* The run's seal (``runs.seal``, printed by the run) is SHA-256 over the newest link of every
+  administration and journal after the run: kept elsewhere, it lets ``verify --seal`` prove that
+  books whose seals were rewritten as a whole are not the books that were sealed.
+
+The chain proves that the books are the ones journalize wrote; it does not stop someone who can
+write the database file from writing it (authorisations guard against mistakes of CLI users).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+FORMAT = 1
+CHUNK_ROWS = 16_384
+GENESIS = "0" * 64  # the previous seal of a chain's first link
+SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A sealed table: its sealed columns with their Arrow types, where a row's administration
+    and journal come from (its own columns, or the invoice's), and the columns that name a row."""
+
+    table: str
+    columns: tuple[tuple[str, pa.DataType], ...]
+    key: tuple[str, ...]
+    journal_from_invoice: bool = False  # admin and journal are those of the row's invoice
+    only_invoiced: bool = False  # billable_lines: the invoiced rows only
+
+
+def _cols(spec: str) -> tuple[tuple[str, pa.DataType], ...]:
+    kinds = {"v": pa.string(), "i": pa.int32(), "I": pa.int64(), "d": pa.date32(),
+             "b": pa.bool_(), "m": pa.decimal128(18, 2), "q": pa.decimal128(18, 4),
+             "r": pa.decimal128(9, 4)}
+    return tuple((name, kinds[kind]) for name, kind in
+                 (item.split(":") for item in spec.split()))
+
+
+SEALED: tuple[Sealed, ...] = (
+    Sealed("invoices", _cols(
+        "admin_id:v invoice_number:v sequence_number:I journal_code:v integration_type:v "
+        "debtor_id:v invoice_date:d due_date:d is_credit:b is_collective:b collect_key:v "
+        "sources:v currency:v payment_method:v total_excl_vat:m vat_amount:m total_incl_vat:m "
+        "description:v coda_reference:v line_count:I"), key=("invoice_number",)),
+    Sealed("invoice_vat", _cols(
+        "invoice_number:v vat_code:v vat_rate:r gross:m invoice_discount:m net:m vat:m "
+        "credit_restriction:m"), key=("invoice_number", "vat_code"), journal_from_invoice=True),
+    Sealed("journal_entries", _cols(
+        "admin_id:v journal_code:v entry_id:I line_no:i entry_date:d fiscal_year:i period:i "
+        "account:v debtor_id:v invoice_number:v description:v debit:m credit:m vat_code:v "
+        "source:v due_date:d"), key=("entry_id", "line_no")),
+    Sealed("open_items", _cols(
+        "admin_id:v debtor_id:v invoice_number:v invoice_date:d due_date:d amount:m "
+        "amount_open:m payment_discount_pct:r payment_discount_date:d"),
+        key=("invoice_number",), journal_from_invoice=True),
+    Sealed("billable_lines", _cols(
+        "source:v line_id:v row_number:I admin_id:v debtor_id:v line_date:d item_code:v "
+        "article_group:v integration_group:v description:v quantity:q unit_price:q vat_code:v "
+        "is_credit:b manual:b order_id:v receipt_id:v payment_method:v delivery_date:d "
+        "project_id:v phase_id:v installment_id:v subscription_id:v course_id:v period_start:d "
+        "period_end:d exclude_from_collective:b amount:m status:v status_reason:v "
+        "is_collective:b collect_key:v invoice_number:v revenue_account:v"),
+        key=("source", "line_id"), journal_from_invoice=True, only_invoiced=True),
+)
+BY_TABLE = {s.table: s for s in SEALED}
+# the columns of a work-side stream that carry the administration and journal of a row's invoice
+SEAL_ADMIN, SEAL_JOURNAL = "seal_admin_id", "seal_journal_code"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256(SEP.join(parts).encode("utf-8")).hexdigest()
+
+
+# --- hashing rows --------------------------------------------------------------------------------
+
+
+class _ColumnHasher:
+    """A column's three byte streams, each hashed on its own so that the bytes of a stream do not
+    depend on where the rows were cut into batches: "is NULL" per row, the values, and (text)
+    the length of each value."""
+
+    def __init__(self) -> None:
+        self.nulls, self.values, self.lengths = (hashlib.sha256() for _ in range(3))
+
+    def hexdigest(self) -> str:
+        return _digest(self.nulls.hexdigest(), self.lengths.hexdigest(), self.values.hexdigest())
+
+
+def _feed_column(column: _ColumnHasher, array: pa.Array, dtype: pa.DataType) -> None:
+    """The canonical bytes of one column's values (see the module's docstring)."""
+    if array.type != dtype:
+        array = array.cast(dtype)
+    nulls = array.is_null().to_numpy(zero_copy_only=False).view(np.uint8)
+    column.nulls.update(nulls.tobytes())
+    hasher = column.values
+    # every row has its bytes, NULL or not, however the rows were cut into batches
+    if pa.types.is_string(dtype):
+        lengths = pc.fill_null(pc.binary_length(array), 0).to_numpy().astype(np.int64)
+        column.lengths.update(lengths.tobytes())
+        buffers = array.buffers()
+        if buffers[1] is None or buffers[2] is None or not lengths.any():
+            return
+        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(array) + 1,
+                                offset=array.offset * 4)
+        hasher.update(memoryview(buffers[2])[offsets[0]:offsets[-1]])
+        return
+    if pa.types.is_boolean(dtype):
+        values = pc.fill_null(array, False).to_numpy(zero_copy_only=False).view(np.uint8)
+        hasher.update(values.tobytes())
+        return
+    width = dtype.bit_width // 8
+    buffer = array.buffers()[1]
+    if buffer is None or array.null_count == len(array):
+        hasher.update(bytes(len(array) * width))
+        return
+    values = np.frombuffer(buffer, dtype=np.uint8, count=len(array) * width,
+                           offset=array.offset * width)
+    if array.null_count:  # the bytes under a NULL are whatever the writer left: zero them
+        values = values.reshape(len(array), width).copy()
+        values[nulls.astype(bool)] = 0
+    hasher.update(values.tobytes())
+
+
+def _key_text(batch: pa.RecordBatch, key: tuple[str, ...], row: int) -> str:
+    return "/".join(str(batch.column(name)[row].as_py()) for name in key)
+
+
+@dataclass
+class _Chunk:
+    hashers: list
+    rows: int = 0
+    first: str = ""
+    last: str = ""
+
+
+@dataclass
+class ChunkDigest:
+    run_id: int
+    admin_id: str
+    journal_code: str
+    table: str
+    chunk: int
+    rows: int
+    first_row: str
+    last_row: str
+    digest: str
+    column_digests: list[str]
+
+
+@dataclass
+class Hasher:
+    """Hashes the rows of sealed tables into chunk digests per (run, administration, journal,
+    table), rows fed in the order the books store them."""
+
+    chunks: list[ChunkDigest] = field(default_factory=list)
+    _open: dict[tuple, _Chunk] = field(default_factory=dict)
+    _count: dict[tuple, int] = field(default_factory=dict)
+
+    def feed(self, spec: Sealed, run_id: int, admin_id: str, journal_code: str,
+             batch: pa.RecordBatch) -> None:
+        """Rows of one (run, administration, journal) of a table, in storage order."""
+        group = (run_id, admin_id, journal_code, spec.table)
+        start = 0
+        while start < batch.num_rows:
+            chunk = self._open.get(group)
+            if chunk is None:
+                chunk = self._open[group] = _Chunk([_ColumnHasher() for _ in spec.columns])
+                chunk.first = _key_text(batch, spec.key, start)
+            take = min(CHUNK_ROWS - chunk.rows, batch.num_rows - start)
+            piece = batch.slice(start, take)
+            for hasher, (name, dtype) in zip(chunk.hashers, spec.columns):
+                _feed_column(hasher, piece.column(name), dtype)
+            chunk.rows += take
+            chunk.last = _key_text(batch, spec.key, start + take - 1)
+            start += take
+            if chunk.rows == CHUNK_ROWS:
+                self._close(group)
+
+    def _close(self, group: tuple) -> None:
+        chunk = self._open.pop(group)
+        number = self._count.get(group, 0)
+        self._count[group] = number + 1
+        columns = [h.hexdigest() for h in chunk.hashers]
+        run_id, admin_id, journal_code, table = group
+        self.chunks.append(ChunkDigest(run_id, admin_id, journal_code, table, number, chunk.rows,
+                                       chunk.first, chunk.last, _digest(*columns), columns))
+
+    def finish(self) -> list[ChunkDigest]:
+        for group in list(self._open):
+            self._close(group)
+        return self.chunks
+
+
+def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
+          run: str | None = None) -> Iterator[tuple[tuple, pa.RecordBatch]]:
+    """A batch's rows by (run, administration, journal), in their order within the batch (only
+    the invoiced rows of billable_lines)."""
+    if spec.only_invoiced:
+        batch = batch.filter(pc.equal(batch.column("status"), "invoiced"))
+    if not batch.num_rows:
+        return
+    parts = [batch.column(admin).cast(pa.string()), batch.column(journal).cast(pa.string())]
+    if run is not None:
+        parts.insert(0, batch.column(run).cast(pa.string()))
+    parts = [pc.fill_null(p, "") for p in parts]
+    groups = pc.binary_join_element_wise(*parts, SEP)
+    values = pc.unique(groups).to_pylist()
+    for value in values:
+        rows = batch if len(values) == 1 else batch.filter(pc.equal(groups, value))
+        yield tuple(value.split(SEP)), rows
+
+
+# --- sealing a run -------------------------------------------------------------------------------
+
+
+class RunSealer:
+    """Hashes the rows of a run as persist streams them into the books (in a worker thread, so
+    that hashing overlaps DuckDB's insert), then writes the run's chunks and links."""
+
+    def __init__(self, run_id: int):
+        self.run_id = run_id
+        self.hasher = Hasher()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal")
+        self._pending: list[Future] = []
+
+    def stream(self, table: str, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+        """The same stream, each batch also hashed (tables that are not sealed pass as they are)."""
+        spec = BY_TABLE.get(table)
+        if spec is None:
+            return reader
+        admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.journal_from_invoice
+                          else ("admin_id", "journal_code"))
+
+        def batches():
+            for batch in reader:
+                self._pending.append(self._pool.submit(self._hash, spec, batch, admin, journal))
+                yield batch
+
+        return pa.RecordBatchReader.from_batches(reader.schema, batches())
+
+    def _hash(self, spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str) -> None:
+        for (admin_id, journal_code), rows in split(spec, batch, admin, journal):
+            self.hasher.feed(spec, self.run_id, admin_id, journal_code, rows)
+
+    def close(self, books: duckdb.DuckDBPyConnection) -> str:
+        """Write the run's chunks and links into the books; the run's seal."""
+        for future in self._pending:
+            future.result()  # (in order: the hasher sees the batches as the books stored them)
+        self._pool.shutdown()
+        chunks = self.hasher.finish()
+        _write_chunks(books, chunks)
+        previous = dict(books.execute(
+            "SELECT admin_id || $sep || journal_code, seal FROM seals "
+            "QUALIFY row_number() OVER (PARTITION BY admin_id, journal_code "
+            "ORDER BY run_id DESC) = 1", {"sep": SEP}).fetchall())
+        links = link_rows(self.run_id, chunks, previous)
+        if links:
+            books.executemany("INSERT INTO seals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
+        heads = {**previous, **{f"{a}{SEP}{j}": seal for _, a, j, _, _, seal, _, _ in links}}
+        return run_seal(self.run_id, heads)
+
+
+def _write_chunks(books: duckdb.DuckDBPyConnection, chunks: list[ChunkDigest]) -> None:
+    if not chunks:
+        return
+    table = pa.table({
+        "run_id": [c.run_id for c in chunks], "admin_id": [c.admin_id for c in chunks],
+        "journal_code": [c.journal_code for c in chunks], "table": [c.table for c in chunks],
+        "chunk": [c.chunk for c in chunks], "rows": [c.rows for c in chunks],
+        "first_row": [c.first_row for c in chunks], "last_row": [c.last_row for c in chunks],
+        "digest": [c.digest for c in chunks],
+        "column_digests": [c.column_digests for c in chunks],
+    })
+    books.register("sealed_chunks", table)
+    try:
+        books.execute("INSERT INTO seal_chunks BY NAME SELECT * FROM sealed_chunks")
+    finally:
+        books.unregister("sealed_chunks")
+
+
+def content_digest(chunks: list[ChunkDigest]) -> str:
+    ordered = sorted(chunks, key=lambda c: ([s.table for s in SEALED].index(c.table), c.chunk))
+    return _digest(*(f"{c.table}:{c.chunk}:{c.rows}:{c.digest}" for c in ordered))
+
+
+def link_rows(run_id: int, chunks: list[ChunkDigest], previous: dict[str, str]) -> list[tuple]:
+    """The run's links, one per (administration, journal) it wrote rows in."""
+    groups: dict[tuple[str, str], list[ChunkDigest]] = {}
+    for chunk in chunks:
+        groups.setdefault((chunk.admin_id, chunk.journal_code), []).append(chunk)
+    links = []
+    for (admin_id, journal_code), members in sorted(groups.items()):
+        before = previous.get(f"{admin_id}{SEP}{journal_code}", GENESIS)
+        content = content_digest(members)
+        seal = _digest(before, str(run_id), admin_id, journal_code, content)
+        links.append((run_id, admin_id, journal_code, before, content, seal,
+                      sum(c.rows for c in members), FORMAT))
+    return links
+
+
+def run_seal(run_id: int, heads: dict[str, str]) -> str:
+    """The books' seal after a run: over the newest link of every administration and journal."""
+    return _digest(f"run {run_id}", *(f"{key}={heads[key]}" for key in sorted(heads)))
+
+
+# --- verifying the books -------------------------------------------------------------------------
+
+
+@dataclass
+class SealAudit:
+    findings: list[str] = field(default_factory=list)
+    run_seals: dict[int, str] = field(default_factory=dict)  # recomputed from the rows
+    unsealed_runs: list[int] = field(default_factory=list)  # written before the books were sealed
+
+
+def _stored_rows(con: duckdb.DuckDBPyConnection, spec: Sealed) -> pa.RecordBatchReader:
+    """A sealed table's rows in the order the books store them, with their run, administration
+    and journal."""
+    columns = ", ".join(f't."{name}"' for name, _ in spec.columns)
+    if spec.journal_from_invoice:
+        sql = (f"SELECT t.run_id, i.admin_id AS {SEAL_ADMIN}, i.journal_code AS {SEAL_JOURNAL}, "
+               f"{columns} FROM {spec.table} AS t LEFT JOIN invoices AS i "
+               "ON i.invoice_number = t.invoice_number ORDER BY t.rowid")
+    else:
+        sql = f"SELECT t.run_id, {columns} FROM {spec.table} AS t"
+    return con.sql(sql).to_arrow_reader(122_880)
+
+
+def recompute(con: duckdb.DuckDBPyConnection) -> list[ChunkDigest]:
+    """Every sealed row's chunk digests, computed again from the rows as the books hold them."""
+    con.execute("SET preserve_insertion_order = true")  # (rows in the order they are stored)
+    hasher = Hasher()
+    for spec in SEALED:
+        admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.journal_from_invoice
+                          else ("admin_id", "journal_code"))
+        for batch in _stored_rows(con, spec):
+            for (run, admin_id, journal_code), rows in split(spec, batch, admin, journal, "run_id"):
+                hasher.feed(spec, int(run) if run else -1, admin_id, journal_code, rows)
+    return hasher.finish()
+
+
+def _stored_chunks(con: duckdb.DuckDBPyConnection) -> dict[tuple, tuple]:
+    return {(r, a, j, t, c): (n, first, last, digest, list(columns))
+            for r, a, j, t, c, n, first, last, digest, columns in con.execute(
+                'SELECT run_id, admin_id, journal_code, "table", chunk, rows, first_row, last_row, '
+                "digest, column_digests FROM seal_chunks").fetchall()}
+
+
+def audit(con: duckdb.DuckDBPyConnection, expected_seal: str | None = None) -> SealAudit:
+    """Recompute every chunk, link and run seal from the rows and compare them with what the
+    books recorded; name the first rows that no longer match in each administration, journal and
+    table, and the first link that breaks each chain."""
+    result = SealAudit()
+    if not _has_seals(con):  # books of a version before sealing: nothing to check
+        result.unsealed_runs = [r for (r,) in con.execute("SELECT run_id FROM runs").fetchall()]
+        if expected_seal is not None:
+            result.findings.append(f"the seal {expected_seal} cannot be checked: these books "
+                                   "were written before journalize sealed its books")
+        return result
+    runs = con.execute("SELECT run_id, seal FROM runs ORDER BY run_id").fetchall()
+    sealed_runs = [r for r, s in runs if s is not None]
+    first_sealed = min(sealed_runs) if sealed_runs else None
+    result.unsealed_runs = [r for r, s in runs if s is None and
+                            (first_sealed is None or r < first_sealed)]
+    for run_id, seal in runs:
+        if seal is None and first_sealed is not None and run_id > first_sealed:
+            result.findings.append(f"run {run_id} has no seal, while run {first_sealed} before it "
+                                   "was sealed: its seal was removed")
+    chunks = [c for c in recompute(con) if c.run_id not in result.unsealed_runs]
+    stored = _stored_chunks(con)
+    _compare_chunks(result, chunks, stored)
+    _compare_links(result, con, chunks, runs)
+    if expected_seal is not None and expected_seal not in result.run_seals.values():
+        result.findings.append(
+            f"the seal {expected_seal} is not the seal of any run of these books as they are now: "
+            "they are not the books that seal was given for, or they were changed since")
+    return result
+
+
+def _has_seals(con: duckdb.DuckDBPyConnection) -> bool:
+    present = {(t, c) for t, c in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_catalog = current_database()").fetchall()}
+    return {("runs", "seal"), ("seals", "seal"), ("seal_chunks", "digest")} <= present
+
+
+def _describe(chunk_key: tuple) -> str:
+    run_id, admin_id, journal_code, table, _ = chunk_key
+    where = f"{admin_id}/{journal_code}" if admin_id or journal_code else "no invoice"
+    return f"{table} of {where}, run {run_id}"
+
+
+def _compare_chunks(result: SealAudit, chunks: list[ChunkDigest], stored: dict) -> None:
+    now = {(c.run_id, c.admin_id, c.journal_code, c.table, c.chunk): c for c in chunks}
+    reported: set[tuple] = set()
+    for key in sorted(set(now) | set(stored), key=lambda k: (k[0], k[1], k[2], k[3], k[4])):
+        group = key[:4]
+        if group in reported:
+            continue  # the first rows that break a group's seal are named; the rest follow
+        chunk, sealed = now.get(key), stored.get(key)
+        if chunk is not None and sealed is not None and chunk.digest == sealed[3] \
+                and chunk.rows == sealed[0]:
+            continue
+        reported.add(group)
+        if sealed is None:
+            result.findings.append(
+                f"{_describe(key)}: rows {chunk.first_row} … {chunk.last_row} ({chunk.rows} rows) "
+                "are covered by no seal: added after the run, or moved from elsewhere")
+        elif chunk is None:
+            result.findings.append(
+                f"{_describe(key)}: the sealed rows {sealed[1]} … {sealed[2]} ({sealed[0]} rows) "
+                "are gone")
+        else:
+            names = [name for (name, _), now_digest, then in
+                     zip(BY_TABLE[key[3]].columns, chunk.column_digests, sealed[4])
+                     if now_digest != then]
+            what = (f"{chunk.rows} rows now, {sealed[0]} sealed" if chunk.rows != sealed[0]
+                    else f"column(s) {', '.join(names)} changed")
+            result.findings.append(
+                f"{_describe(key)}: the rows stored from {sealed[1]} to {sealed[2]} "
+                f"({sealed[0]} rows, chunk {key[4]}) no longer match their seal ({what})")
+
+
+def _compare_links(result: SealAudit, con: duckdb.DuckDBPyConnection,
+                   chunks: list[ChunkDigest], runs: list[tuple]) -> None:
+    stored = {(r, a, j): (before, content, seal) for r, a, j, before, content, seal in
+              con.execute("SELECT run_id, admin_id, journal_code, previous_seal, content, seal "
+                          "FROM seals").fetchall()}
+    by_run: dict[int, list[ChunkDigest]] = {}
+    for chunk in chunks:
+        by_run.setdefault(chunk.run_id, []).append(chunk)
+    heads: dict[str, str] = {}
+    broken: set[tuple[str, str]] = set()
+    stored_runs = dict(runs)
+    for run_id, _ in runs:
+        if run_id in result.unsealed_runs:
+            continue
+        recomputed = link_rows(run_id, by_run.get(run_id, []), heads)
+        for _, admin_id, journal_code, before, content, seal, _, _ in recomputed:
+            link = stored.pop((run_id, admin_id, journal_code), None)
+            if (admin_id, journal_code) not in broken and (link is None or link[2] != seal):
+                broken.add((admin_id, journal_code))
+                result.findings.append(
+                    f"the chain of {admin_id}/{journal_code} breaks at run {run_id}: "
+                    + ("the run's rows there have no link" if link is None else
+                       "its link does not match the rows (or an earlier link was changed)"))
+            heads[f"{admin_id}{SEP}{journal_code}"] = seal
+        result.run_seals[run_id] = run_seal(run_id, heads)
+        if stored_runs.get(run_id) is not None and stored_runs[run_id] != result.run_seals[run_id]:
+            result.findings.append(f"run {run_id}: its recorded seal is not the seal of the books "
+                                   "it left (rows, links or later runs changed)")
+    for run_id, admin_id, journal_code in sorted(stored):
+        if (admin_id, journal_code) not in broken:
+            result.findings.append(f"the chain of {admin_id}/{journal_code} has a link at run "
+                                   f"{run_id} whose rows are gone")
