@@ -47,7 +47,8 @@ EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
 EXIT_INTERNAL = 4
 
-FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed)
+FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed,
+              provenance.InputChanged)
 
 # --- the run log beside the books (flows/provenance.py): one JSON line per attempt ---------------
 

@@ -66,6 +66,14 @@ def command_line() -> str:
 # --- input files ------------------------------------------------------------------------------
 
 
+class InputChanged(Exception):
+    """An input file changed while the run read it: the run fails, nothing written."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
 @dataclass(frozen=True)
 class InputFile:
     path: str  # relative to the input folder, with /
@@ -97,14 +105,22 @@ def hash_file(input_dir: Path, path: Path) -> InputFile:
     return InputFile(path.relative_to(input_dir).as_posix(), size, digest.hexdigest())
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
 class InputHashes:
     """The input files hashed in a background thread while the run reads them; ``result()``
-    waits for it and raises what it raised."""
+    waits for it and raises what it raised, or InputChanged when a file was changed (its size or
+    modification time) between its hashing and the end of the run: the hash would not be of what
+    the run read."""
 
     def __init__(self, input_dir: Path, folders: tuple[str, ...] = ("master", "lines")):
         self.input_dir = Path(input_dir)
         self.folders = folders
         self._files: list[InputFile] = []
+        self._stamps: dict[Path, tuple[int, int]] = {}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._hash, name="journalize-input-hashes",
                                         daemon=True)
@@ -114,9 +130,16 @@ class InputHashes:
         return self
 
     def _hash(self) -> None:
+        from transforms.ingest import InputError
+
+        path = None
         try:
-            self._files = [hash_file(self.input_dir, p)
-                           for p in input_paths(self.input_dir, self.folders)]
+            for path in input_paths(self.input_dir, self.folders):
+                self._stamps[path] = _stamp(path)
+                self._files.append(hash_file(self.input_dir, path))
+        except OSError as error:
+            self._error = InputError(f"input file {path} cannot be read to record its SHA-256: "
+                                     f"{error.strerror or error}")
         except BaseException as error:  # (re-raised by result(), in the run's thread)
             self._error = error
 
@@ -124,6 +147,15 @@ class InputHashes:
         self._thread.join()
         if self._error is not None:
             raise self._error
+        for path, stamp in self._stamps.items():
+            try:
+                changed = _stamp(path) != stamp
+            except OSError:
+                changed = True
+            if changed:
+                raise InputChanged([f"{path.relative_to(self.input_dir).as_posix()} changed "
+                                    "while the run read it (its size or modification time): run "
+                                    "again when the files stay as they are"])
         return self._files
 
 

@@ -21,7 +21,7 @@ from builders import base_master, debtor, integration_type, order_line, query, r
 from flows import provenance
 from flows.cli import app
 from flows.parameters import RunParameters
-from flows.pipeline import check_configuration, resume, resume_parameters
+from flows.pipeline import check_configuration, resume, resume_parameters, run_month_end
 from transforms.validate import ConfigurationError
 
 WIDE = {"COLUMNS": "250"}
@@ -368,3 +368,22 @@ def test_the_shipped_sample_has_no_authorisations():
     from flows.parameters import sample_dataset
 
     assert not list((sample_dataset() / "master").glob("authorisations*"))
+
+
+def test_an_input_file_changed_while_the_run_reads_it_fails_the_run(dataset_dir, db, monkeypatch):
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+    # hashed as the run starts (not in its thread), so that the edit below surely comes after
+    monkeypatch.setattr(provenance.InputHashes, "start", lambda self: (self._hash(), self)[1])
+    lines = dataset_dir / "lines" / "order_lines.csv"
+
+    def edit_during_map(name, stage, con, params):
+        if name == "map":  # (read and hashed by now: the hash would not be of what was read)
+            with open(lines, "a", encoding="utf-8") as handle:
+                handle.write("\n")
+        stage(con, params)
+
+    with pytest.raises(provenance.InputChanged, match="lines/order_lines.csv changed while the "
+                                                      "run read it"):
+        run_month_end(RunParameters.for_period("2026-10", input_dir=dataset_dir, db_path=db),
+                      runner=edit_during_map)
+    assert not db.exists()
