@@ -144,7 +144,8 @@ class InputHashes:
             self._error = error
 
     def result(self) -> list[InputFile]:
-        self._thread.join()
+        if self._thread.ident is not None:  # (started; a test may hash in its own thread)
+            self._thread.join()
         if self._error is not None:
             raise self._error
         for path, stamp in self._stamps.items():
