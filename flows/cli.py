@@ -7,6 +7,8 @@ import datetime as dt
 import os
 import re
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flows import provenance
 from flows.parameters import DEFAULT_DB, RunParameters, month_end, previous_month_end, sample_dataset
 from flows.pipeline import (
     RunFailed,
@@ -47,7 +50,7 @@ EXIT_RUN_FAILED = 3
 EXIT_INTERNAL = 4
 
 FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed,
-              InvoiceAmountError)
+              InvoiceAmountError, provenance.InputChanged)
 
 # characters that would let a value from the input move the cursor, colour the terminal or start a
 # new output line: C0/C1 controls, DEL, line/paragraph separators and bidirectional overrides
@@ -65,9 +68,73 @@ def _say(console: Console, text: object) -> None:
     """One line of output, shown as text (no rich markup, control characters escaped)."""
     console.print(printable(text), markup=False, highlight=False)
 
+# --- the run log beside the books (flows/provenance.py): one JSON line per attempt ---------------
+
+OUTCOMES = {0: "succeeded", EXIT_AUDIT_FINDINGS: "findings", EXIT_CONFIGURATION: "refused",
+            EXIT_RUN_FAILED: "failed", EXIT_INTERNAL: "internal error"}
+_failure: list = []  # the last _fail's [kind, messages]
+
+
+@dataclass
+class Attempt:
+    action: str
+    db: Path
+    parameters: dict | None = None  # the command's options, then its RunParameters once built
+    run_id: int | None = None
+    reason: str | None = None  # set when a command ends with an exit code of its own (verify)
+    create_folder: bool = True
+
+    def settings(self, params: RunParameters) -> RunParameters:
+        """The run's parameters with this command line, remembered for the log."""
+        params = params.model_copy(update={"command_line": provenance.command_line()})
+        self.parameters = params.model_dump(mode="json", exclude={"command_line"})
+        return params
+
+
+@contextmanager
+def _attempt(action: str, db: Path, ctx: typer.Context | None = None, *,
+             create_folder: bool = True):
+    """Log the command's attempt in <db>.log.jsonl, whatever its end: success, an exit code with
+    its reason (a failed run writes nothing in the books, but its line here), or a crash."""
+    options = None if ctx is None else {k: v for k, v in ctx.params.items() if v is not None}
+    attempt = Attempt(action, Path(db), options, create_folder=create_folder)
+    _failure.clear()
+    try:
+        yield attempt
+    except typer.Exit as end:
+        _log(attempt, end.exit_code)
+        raise
+    except KeyboardInterrupt:
+        _log(attempt, 130, "interrupted")
+        raise
+    except BaseException as error:  # (JOURNALIZE_DEBUG=1: the traceback follows)
+        _log(attempt, EXIT_INTERNAL, f"{type(error).__name__}: {error}")
+        raise
+    else:
+        _log(attempt, 0)
+
+
+def _log(attempt: Attempt, code: int, reason: str | None = None) -> None:
+    if reason is None and code:
+        if _failure:
+            kind, messages = _failure
+            reason = f"{kind}: {'; '.join(messages)}"
+        else:
+            reason = attempt.reason
+    try:
+        provenance.log_attempt(
+            attempt.db, action=attempt.action, parameters=attempt.parameters,
+            outcome="interrupted" if code == 130 else OUTCOMES.get(code, "failed"),
+            exit_code=code, reason=reason, run_id=attempt.run_id,
+            create_folder=attempt.create_folder)
+    except OSError as error:  # the log must not turn a done run into a failure
+        _say(err, f"journalize: warning: the run log {provenance.log_path(attempt.db)} was not "
+             f"written: {error}")
+
 
 def _fail(kind: str, messages: list[str], code: int) -> None:
     # first line: the one-line reason; then every fault, one per line
+    _failure[:] = [kind, list(messages)]  # (for the run log)
     _say(err, f"journalize: {kind}: {messages[0] if len(messages) == 1 else f'{len(messages)} faults'}")
     if len(messages) > 1:
         for message in messages:
@@ -82,6 +149,7 @@ def _usage_messages(error: ValidationError) -> list[str]:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     input: Annotated[Optional[Path], typer.Option("--input", help="input dataset folder")] = None,
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
     period: Annotated[Optional[str], typer.Option(help="YYYY-MM: both dates the month's last day")] = None,
@@ -101,6 +169,15 @@ def run(
     parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output")] = Path("data/parquet"),
 ) -> None:
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
+    with _attempt("pro-forma" if show_pro_forma else "run", db, ctx) as attempt:
+        _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
+             include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit, prefect,
+             dask, dask_address, dask_workers, parquet_out)
+
+
+def _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
+         include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit, prefect,
+         dask, dask_address, dask_workers, parquet_out) -> None:
     if period and (reference_date or invoice_date):
         _fail("usage", ["give --period or --reference-date/--invoice-date, not both"], EXIT_CONFIGURATION)
     try:
@@ -126,6 +203,7 @@ def run(
         _fail("usage", _usage_messages(error), EXIT_CONFIGURATION)
     except ValueError as error:
         _fail("usage", [str(error)], EXIT_CONFIGURATION)
+    params = attempt.settings(params)
     if show_pro_forma:
         _print_pro_forma(_guarded(lambda: pro_forma(params)))
         return
@@ -136,6 +214,8 @@ def run(
         from flows.distributed import month_end_distributed
 
         work = Path(f"{db}.work")
+        # the whole run's administrations, before any task starts (each task checks its own too)
+        _guarded(lambda: provenance.authorise(params.input_dir, params.command, params.admin))
         rows = _guarded(lambda: month_end_distributed(
             params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db))
         _say(out, "distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
@@ -147,6 +227,7 @@ def run(
         result = _guarded(lambda: month_end_flow(params))
     else:
         result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+    attempt.run_id = result.run_id
     _print_summary(result)
 
 
@@ -182,19 +263,23 @@ def _guarded(work):
 
 @app.command()
 def resume(
+    ctx: typer.Context,
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
     run_id: Annotated[Optional[int], typer.Option("--run-id", help="the run to resume (default: the latest)")] = None,
     input: Annotated[Optional[Path], typer.Option("--input", help="corrected master data (default: the run's input)")] = None,
 ) -> None:
     """Invoice the lines earlier runs left open ("factureren te factureren regels") with the dates
     of the run resumed, after the cause was fixed (debtor unblocked, integration type added)."""
-    params = _guarded(lambda: resume_parameters(db, run_id, input))
-    result = _guarded(lambda: _with_progress(lambda p: resume_run(params, progress=p)))
-    _print_summary(result)
+    with _attempt("resume", db, ctx) as attempt:
+        params = attempt.settings(_guarded(lambda: resume_parameters(db, run_id, input)))
+        result = _guarded(lambda: _with_progress(lambda p: resume_run(params, progress=p)))
+        attempt.run_id = result.run_id
+        _print_summary(result)
 
 
 @app.command()
 def backfill(
+    ctx: typer.Context,
     from_: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
     to: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
     input: Annotated[Optional[Path], typer.Option("--input", help="input dataset folder")] = None,
@@ -207,12 +292,15 @@ def backfill(
     try:
         months = _months(from_, to)
     except ValueError as error:
-        _fail("usage", [str(error)], EXIT_CONFIGURATION)
-    for period in months:
-        params = _guarded(lambda: RunParameters.for_period(
-            period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
-            include_credit_lines=include_credit_lines, command="backfill"))
-        result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+        with _attempt("backfill", db, ctx):
+            _fail("usage", [str(error)], EXIT_CONFIGURATION)
+    for period in months:  # one attempt (and one log line) per month
+        with _attempt("backfill", db) as attempt:
+            params = attempt.settings(_guarded(lambda: RunParameters.for_period(
+                period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
+                include_credit_lines=include_credit_lines, command="backfill")))
+            result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+            attempt.run_id = result.run_id
         c = result.counts
         _say(out, f"{period}: run {result.run_id}, {c['invoices']} invoices, lines invoiced "
              f"{c['lines_invoiced']}, open {c['lines_open']}, rejected {c['lines_rejected']}")
@@ -239,8 +327,14 @@ def verify(
     """Audit a database: entries balance, numbers unique and gapless per journal series (skips
     with their reasons), every invoiced line on exactly one invoice, counters = highest number.
     Exit code 1 when anything is found."""
+    with _attempt("verify", db, create_folder=False) as attempt:
+        _verify(attempt, db)
+
+
+def _verify(attempt: Attempt, db: Path) -> None:
     from transforms.verify import CHECKS, audit
 
+    attempt.parameters = {"db_path": str(db)}
     if not Path(db).exists():
         _fail("usage", [f"database {db} does not exist"], EXIT_CONFIGURATION)
     if seal is not None and not re.fullmatch(r"[0-9a-f]{64}", seal.strip().lower()):
@@ -269,6 +363,9 @@ def verify(
         for finding in findings[:20]:
             _say(out, f"       {finding}")
     if not result.clean:
+        attempt.reason = "findings: " + "; ".join(
+            f"{title}: {len(result.findings[name])}" for name, title in CHECKS.items()
+            if result.findings[name])
         raise typer.Exit(EXIT_AUDIT_FINDINGS)
 
 

@@ -81,6 +81,8 @@ class RunParameters(BaseModel):
     pro_forma: bool = False
     strict: bool = False  # any rejected line fails the run
     command: str = "run"  # recorded in runs: run, resume, backfill
+    # recorded in runs (command_line): the CLI's sys.argv, or "python API" for a library call
+    command_line: str = "python API"
     # DuckDB's memory bound, e.g. "2GB" (default: DuckDB's own, 80 % of RAM); beyond it DuckDB
     # spills to disk. JOURNALIZE_MEMORY_LIMIT sets it too.
     memory_limit: str | None = Field(default=None, validate_default=True)

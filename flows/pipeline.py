@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows import provenance
 from flows.parameters import LAST_RUN_DATE, RunParameters, parse_memory_limit
 from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
 from schemas.columns import sql_type
@@ -215,8 +216,15 @@ def run_month_end(
     one a single pass would give (entry ids are numbered in administration order either way),
     while the working sets follow the largest administration rather than the whole month."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
+    if not params.pro_forma:  # (refused before the books are opened or a line is read)
+        provenance.authorise(params.input_dir, params.command, params.admin)
     with _connections(params.db_path, commit=not params.pro_forma,
                       memory_limit=params.memory_limit, input_dir=params.input_dir) as (books, con):
+        # the input files' sizes and SHA-256, in a thread while the run reads them (resume reads
+        # its lines from the books: only the master data)
+        inputs = None if params.pro_forma else provenance.InputHashes(
+            params.input_dir, ("master",) if params.command == "resume" else ("master", "lines"),
+        ).start()
         run_id = persist.next_run_id(con)
         sealer = seal.RunSealer(run_id)
         started = dt.datetime.now()
@@ -256,7 +264,7 @@ def run_month_end(
         reconcile.close(con)
         persist.persist_run(books, con, run_id)
         _drop(con, ["staged_lines"])
-        _record_run(books, con, run_id, params, started)
+        _record_run(books, con, run_id, params, started, inputs.result())
         books.execute("UPDATE runs SET seal = $seal WHERE run_id = $run_id",
                       {"seal": sealer.close(books), "run_id": run_id})
         result = summarise(books, con, run_id, params)
@@ -358,7 +366,10 @@ def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
         con.executemany("INSERT INTO input_files VALUES (?, ?)", rows)
 
 
-def _record_run(books, work, run_id: int, params: RunParameters, started: dt.datetime) -> None:
+def _record_run(books, work, run_id: int, params: RunParameters, started: dt.datetime,
+                inputs: list[provenance.InputFile] = ()) -> None:
+    """The run's row in runs (who, where, which version, command and settings, what it did)
+    and its input files in run_inputs."""
     lines = work.execute(
         "SELECT coalesce(sum(lines_read), 0), coalesce(sum(lines_invoiced), 0), "
         "coalesce(sum(lines_open), 0), coalesce(sum(lines_rejected), 0), "
@@ -376,7 +387,9 @@ def _record_run(books, work, run_id: int, params: RunParameters, started: dt.dat
                $lines_open AS lines_open, $lines_rejected AS lines_rejected,
                $lines_excluded AS lines_excluded,
                (SELECT count(*) FROM invoices WHERE run_id = $run_id) AS invoices,
-               (SELECT count(*) FROM journal_entries WHERE run_id = $run_id) AS journal_entry_lines
+               (SELECT count(*) FROM journal_entries WHERE run_id = $run_id) AS journal_entry_lines,
+               $os_user AS os_user, $host AS host, $version AS journalize_version,
+               $command_line AS command_line, $parameters AS parameters
         """,
         {
             "run_id": run_id,
@@ -389,10 +402,18 @@ def _record_run(books, work, run_id: int, params: RunParameters, started: dt.dat
             "sources": ",".join(params.sources),
             "include_credit_lines": params.include_credit_lines,
             "journalize": params.journalize,
+            "os_user": provenance.os_user(),
+            "host": provenance.host(),
+            "version": provenance.version(),
+            "command_line": params.command_line,
+            "parameters": params.model_dump_json(exclude={"command_line"}),
             **dict(zip(("lines_read", "lines_invoiced", "lines_open", "lines_rejected",
                         "lines_excluded"), lines)),
         },
     )
+    if inputs:
+        books.executemany("INSERT INTO run_inputs (run_id, path, bytes, sha256) VALUES (?, ?, ?, ?)",
+                          [(run_id, f.path, f.bytes, f.sha256) for f in inputs])
 
 
 def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:

@@ -31,6 +31,7 @@ COLLECT_METHODS = ("per_sales_relation", "per_project", "per_concept_debtor")
 COLLECT_PERIODS = ("week", "month", "four_weeks", "none")
 FREQUENCIES = ("month", "quarter", "half_year", "year")
 LINK_TYPES = ("sales_orders", "projects", "subscriptions", "courses")
+AUTHORISED_ACTIONS = ("run", "post", "resume", "backfill", "export")  # (post, export: not built yet)
 
 MASTER_SCHEMAS = {
     "administrations": table(
@@ -228,6 +229,12 @@ MASTER_SCHEMAS = {
         "issued_invoice_numbers",
         {"number": text()},
         grain="one row per invoice number already used outside journalize",
+    ),
+    # optional: when it has rows, an OS user may do an action only where a row allows it
+    "authorisations": table(
+        "authorisations",
+        {"user": text(), "action": text(isin=AUTHORISED_ACTIONS), "admin_id": text()},
+        grain="one row per (OS user, action, administration or * for every one) allowed",
     ),
 }
 

@@ -20,6 +20,7 @@ CHECKS = (
     "account_references",
     "overlapping_number_series",
     "billing_sources",
+    "authorisations",
 )
 
 # Rules that need the run's lines as well (over ``mapped_lines``): a source with lines needs its

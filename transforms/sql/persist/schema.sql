@@ -6,8 +6,16 @@ CREATE TABLE IF NOT EXISTS runs (
     admin_id VARCHAR, sources VARCHAR, include_credit_lines BOOLEAN, journalize BOOLEAN,
     lines_read BIGINT, lines_invoiced BIGINT, lines_open BIGINT, lines_rejected BIGINT,
     lines_excluded BIGINT, invoices BIGINT, journal_entry_lines BIGINT,
+    -- who ran it, where, with which version, command line and settings (RunParameters as JSON)
+    os_user VARCHAR, host VARCHAR, journalize_version VARCHAR, command_line VARCHAR,
+    parameters VARCHAR,
     -- the books' seal after the run (transforms/seal.py): keep it elsewhere for verify --seal
     seal VARCHAR
+);
+-- one row per (run, input file): every file the run read (each file of a partitioned Parquet
+-- folder), its path relative to the input folder, its size and SHA-256
+CREATE TABLE IF NOT EXISTS run_inputs (
+    run_id INTEGER, path VARCHAR, bytes BIGINT, sha256 VARCHAR
 );
 -- one row per input line (source, line_id): its latest status; the invoiced ones are the
 -- invoice lines (the view invoice_lines)
