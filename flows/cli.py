@@ -328,13 +328,13 @@ def verify(
     with their reasons), every invoiced line on exactly one invoice, counters = highest number.
     Exit code 1 when anything is found."""
     with _attempt("verify", db, create_folder=False) as attempt:
-        _verify(attempt, db)
+        _verify(attempt, db, seal)
 
 
-def _verify(attempt: Attempt, db: Path) -> None:
+def _verify(attempt: Attempt, db: Path, seal: str | None) -> None:
     from transforms.verify import CHECKS, audit
 
-    attempt.parameters = {"db_path": str(db)}
+    attempt.parameters = {"db_path": str(db), **({"seal": seal} if seal else {})}
     if not Path(db).exists():
         _fail("usage", [f"database {db} does not exist"], EXIT_CONFIGURATION)
     if seal is not None and not re.fullmatch(r"[0-9a-f]{64}", seal.strip().lower()):

@@ -208,7 +208,7 @@ def test_a_usage_error_is_logged_with_the_options_given(db):
 
     assert result.exit_code == 2
     (line,) = log_lines(db)
-    assert line["reason"] == "usage: period '2026-13' is not YYYY-MM"
+    assert line["reason"] == "usage: period '2026-13': month 13 is not 01..12"
     assert line["parameters"]["period"] == "2026-13"
 
 

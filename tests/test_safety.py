@@ -210,7 +210,8 @@ def test_books_and_the_folders_journalize_creates_are_private(dataset_dir, tmp_p
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(db.parent.parent.stat().st_mode) == 0o700
-    assert sorted(p.name for p in db.parent.iterdir()) == ["books.duckdb"]
+    assert sorted(p.name for p in db.parent.iterdir()) == ["books.duckdb", "books.duckdb.log.jsonl"]
+    assert stat.S_IMODE((db.parent / "books.duckdb.log.jsonl").stat().st_mode) == 0o600
 
 
 def test_pro_forma_on_a_new_database_leaves_no_file(dataset_dir, db):
@@ -219,7 +220,9 @@ def test_pro_forma_on_a_new_database_leaves_no_file(dataset_dir, db):
     result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10", "--pro-forma")
 
     assert result.exit_code == 0, result.output
-    assert list(db.parent.iterdir()) == [dataset_dir]
+    assert not db.exists()
+    assert [p.name for p in db.parent.iterdir() if p.name.startswith(db.name)
+            or p.name.startswith(f".{db.name}")] in ([], [f"{db.name}.log.jsonl"])
 
 
 def _partial_files(db: Path) -> list[str]:
