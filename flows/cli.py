@@ -75,7 +75,8 @@ def run(
     dask: Annotated[bool, typer.Option("--dask", help="one Prefect task per administration on Dask (new database)")] = False,
     dask_address: Annotated[Optional[str], typer.Option(help="scheduler of an existing Dask cluster, e.g. tcp://host:8786")] = None,
     dask_workers: Annotated[int, typer.Option(help="workers of the local Dask cluster")] = 2,
-    parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output")] = Path("data/parquet"),
+    parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output (a new or empty folder, or one journalize wrote)")] = Path("data/parquet"),
+    keep_work: Annotated[bool, typer.Option("--keep-work", help="with --dask: keep the per-administration databases under <db>.work/")] = False,
 ) -> None:
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
     if period and (reference_date or invoice_date):
@@ -114,7 +115,8 @@ def run(
 
         work = Path(f"{db}.work")
         rows = _guarded(lambda: month_end_distributed(
-            params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db))
+            params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db,
+            keep_work=keep_work))
         out.print("distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
                   + f"; database {db}, Parquet under {parquet_out}", markup=False, highlight=False)
         return
