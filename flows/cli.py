@@ -118,7 +118,9 @@ def run(
             params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db,
             keep_work=keep_work))
         out.print("distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
-                  + f"; database {db}, Parquet under {parquet_out}", markup=False, highlight=False)
+                  + f"; database {db}, Parquet under {parquet_out}"
+                  + (f"; administrations' databases kept under {work}" if keep_work else ""),
+                  markup=False, highlight=False)
         return
     if prefect:
         from flows.month_end import month_end_flow

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 from prefect import flow, task
+from prefect.futures import wait
 
 from flows.parameters import RunParameters
 from flows.pipeline import RunFailed, run_month_end
@@ -75,7 +76,8 @@ def administrations(input_dir: Path) -> list[str]:
     files = ingest.find_tables(input_dir)
     table = files.get("administrations")
     if table is None:
-        raise RunFailed([f"{input_dir}: master/administrations is missing"])
+        raise ConfigurationError(["master/administrations: required table is missing (no "
+                                  "administrations.csv or .parquet)"])
     con = duckdb.connect()
     try:
         if ingest.ingest_raw(con, table).empty:
@@ -103,7 +105,8 @@ def _partition_name(admin_id: str) -> str:
 
 
 @task(name="administration", cache_policy=None, persist_result=False, retries=0)
-def run_administration(params: RunParameters, admin_id: str, work: Path, index: int = 0) -> AdminRun:
+def run_administration(params: RunParameters, admin_id: str, work: Path,
+                       index: int = 0) -> AdminRun:
     """One administration's month end into a new database in the work folder (a folder of this
     run's own: no file of an earlier run, or of anyone else, is in it or replaced)."""
     db = Path(work) / work_db_name(index, admin_id)
@@ -161,14 +164,13 @@ def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> d
     check_parquet_out(out_dir)
     if db_path is not None and db_path.exists():
         raise RunFailed([f"database {db_path} exists (nothing was written)"])
-    created_out = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out_dir))
-    db_staging = None
+    made = make_dirs(out_dir)
+    staging = db_staging = None
     done = False
     try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out_dir))
         if db_path is not None:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
+            made += make_dirs(db_path.parent)
             db_staging = Path(tempfile.mkdtemp(prefix=f".{db_path.name}.", suffix=".partial",
                                                dir=db_path.parent))
         con = duckdb.connect(str(db_staging / "merged.duckdb") if db_staging else ":memory:")
@@ -187,14 +189,28 @@ def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> d
     finally:
         # both folders are this merge's own (mkdtemp): only its files, and the old table
         # folders its marker named, are in them
-        shutil.rmtree(staging, ignore_errors=True)
-        if db_staging is not None:
-            shutil.rmtree(db_staging, ignore_errors=True)
-        if created_out and not done:
-            try:
-                out_dir.rmdir()
-            except OSError:
-                pass
+        for folder in (staging, db_staging):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        if not done:
+            remove_empty_dirs(made)
+
+
+def make_dirs(folder: Path) -> list[Path]:
+    """mkdir -p; returns the folders it made, outermost first."""
+    folder = Path(folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def remove_empty_dirs(made: list[Path]) -> None:
+    """Remove the folders make_dirs made (innermost first), where nothing else went into them."""
+    for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: someone else's files, or another run's
+            pass
 
 
 def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path) -> dict[str, int]:
@@ -308,34 +324,35 @@ def month_end_distributed(
     the end (work_dir too when this run made it and nothing else is in it), after a failure as
     well, unless keep_work."""
     if db_path is not None and Path(db_path).exists():
-        raise RunFailed([f"database {db_path} exists: a distributed run writes a new database "
-                         "(run on one machine to continue an existing one)"])
+        raise ConfigurationError([
+            f"database {db_path} exists: a distributed run writes a new database (run on one "
+            "machine to continue an existing one; nothing was done)"])
     check_parquet_out(Path(out_dir))
     admins = administrations(params.input_dir)
     work_dir = Path(work_dir)
-    made_work_dir = not work_dir.exists()
-    work_dir.mkdir(parents=True, exist_ok=True)
+    made = make_dirs(work_dir)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work_dir))
+    # (mkdtemp's folder is the owner's alone: workers running as another user of the shared
+    # file system get what the work folder gives them)
+    os.chmod(run_dir, work_dir.stat().st_mode & 0o777)
 
     @flow(name="journalize-month-end-dask", task_runner=dask_runner(address, workers))
     def by_administration() -> dict[str, int]:
         futures = [run_administration.submit(params, admin, run_dir, index)
                    for index, admin in enumerate(admins)]
+        wait(futures)  # all of them, failed or not: nothing writes to run_dir once it is removed
         return merge([f.result() for f in futures], Path(out_dir), db_path)
 
     try:
         return by_administration()
     finally:
         if not keep_work:
-            remove_work(run_dir, work_dir if made_work_dir else None)
+            remove_work(run_dir, made)
 
 
-def remove_work(run_dir: Path, made_work_dir: Path | None = None) -> None:
-    """Remove a run's work folder (it made it with mkdtemp: only the administrations' databases,
-    their WAL and DuckDB's spill folders are in it), then the work folder the run made, if empty."""
+def remove_work(run_dir: Path, made: list[Path] = ()) -> None:
+    """Remove a run's own folder under the work folder (made with mkdtemp: only the
+    administrations' databases, their WAL and DuckDB's spill folders are in it), then the folders
+    the run made for it (the work folder itself), where they are empty."""
     shutil.rmtree(run_dir, ignore_errors=True)
-    if made_work_dir is not None:
-        try:
-            made_work_dir.rmdir()
-        except OSError:  # not empty: another run's, or the user's
-            pass
+    remove_empty_dirs(list(made))

@@ -192,6 +192,39 @@ def test_the_cli_refuses_a_foreign_parquet_out_before_running(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "reports"]
 
 
+def test_the_cli_refuses_an_existing_database_before_running(tmp_path):
+    input_dir = write_dataset(tmp_path / "input", order_lines=[order_line("L1")])
+    db = tmp_path / "books.duckdb"
+    db.write_bytes(b"the books")
+    done = CliRunner().invoke(app, ["run", "--dask", "--input", str(input_dir), "--db", str(db),
+                                    "--period", "2026-10", "--parquet-out", str(tmp_path / "pq")],
+                              env={"COLUMNS": "250"})
+    assert done.exit_code == 2, done.output
+    assert f"database {db} exists" in done.output
+    assert db.read_bytes() == b"the books"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books.duckdb", "input"]
+
+
+def test_work_folders_go_only_where_the_run_made_them_and_nothing_else_is_in_them(tmp_path):
+    from flows.distributed import make_dirs, remove_work
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    made = make_dirs(theirs / "a" / "b.work")
+    assert made == [theirs / "a", theirs / "a" / "b.work"]
+    run_dir = theirs / "a" / "b.work" / "run-1"
+    (run_dir / "0000-NL01-0123.duckdb.tmp").mkdir(parents=True)
+    (run_dir / "0000-NL01-0123.duckdb").write_bytes(b"db")
+    remove_work(run_dir, made)
+    assert list(tmp_path.iterdir()) == [theirs] and list(theirs.iterdir()) == []
+    # a work folder the user had (or one with someone else's file in it) stays
+    kept = tmp_path / "kept.work"
+    (kept / "run-2").mkdir(parents=True)
+    (kept / "notes.txt").write_text("mine")
+    remove_work(kept / "run-2", make_dirs(kept))
+    assert [p.name for p in kept.iterdir()] == ["notes.txt"]
+
+
 def test_a_rerun_replaces_only_journalize_s_own_table_folders(up_run, tmp_path):
     out = tmp_path / "out"
     merge.fn([up_run], out)
