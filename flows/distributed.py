@@ -334,16 +334,16 @@ def month_end_distributed(
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work_dir))
     # (mkdtemp's folder is the owner's alone: workers running as another user of the shared
     # file system get what the work folder gives them)
-    os.chmod(run_dir, work_dir.stat().st_mode & 0o777)
-
-    @flow(name="journalize-month-end-dask", task_runner=dask_runner(address, workers))
-    def by_administration() -> dict[str, int]:
-        futures = [run_administration.submit(params, admin, run_dir, index)
-                   for index, admin in enumerate(admins)]
-        wait(futures)  # all of them, failed or not: nothing writes to run_dir once it is removed
-        return merge([f.result() for f in futures], Path(out_dir), db_path)
-
     try:
+        os.chmod(run_dir, work_dir.stat().st_mode & 0o777)
+
+        @flow(name="journalize-month-end-dask", task_runner=dask_runner(address, workers))
+        def by_administration() -> dict[str, int]:
+            futures = [run_administration.submit(params, admin, run_dir, index)
+                       for index, admin in enumerate(admins)]
+            wait(futures)  # all, failed or not: nothing writes to run_dir once it is removed
+            return merge([f.result() for f in futures], Path(out_dir), db_path)
+
         return by_administration()
     finally:
         if not keep_work:
