@@ -166,7 +166,8 @@ def run(
     dask: Annotated[bool, typer.Option("--dask", help="one Prefect task per administration on Dask (new database)")] = False,
     dask_address: Annotated[Optional[str], typer.Option(help="scheduler of an existing Dask cluster, e.g. tcp://host:8786")] = None,
     dask_workers: Annotated[int, typer.Option(help="workers of the local Dask cluster")] = 2,
-    parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output")] = Path("data/parquet"),
+    parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output (a new or empty folder, or one journalize wrote)")] = Path("data/parquet"),
+    keep_work: Annotated[bool, typer.Option("--keep-work", help="with --dask: keep the per-administration databases under <db>.work/")] = False,
 ) -> None:
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
     with _attempt("pro-forma" if show_pro_forma else "run", db, ctx) as attempt:
@@ -217,9 +218,11 @@ def _run(attempt, input, db, period, reference_date, invoice_date, admin, source
         # the whole run's administrations, before any task starts (each task checks its own too)
         _guarded(lambda: provenance.authorise(params.input_dir, params.command, params.admin))
         rows = _guarded(lambda: month_end_distributed(
-            params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db))
+            params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db,
+            keep_work=keep_work))
         _say(out, "distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
-             + f"; database {db}, Parquet under {parquet_out}")
+             + f"; database {db}, Parquet under {parquet_out}"
+             + (f"; administrations' databases kept under {work}" if keep_work else ""))
         return
     if prefect:
         from flows.month_end import month_end_flow
