@@ -229,8 +229,8 @@ def generate(lines: int, out: Path, seed: int = 7, *, progress=print) -> Path:
         count = int(lines * share)
         target = out / "lines" / f"{source}.parquet"
         started = time.perf_counter()
-        con.execute(f"COPY ({line_sql(source, count, offset, seed)}) TO '{target}' "
-                    "(FORMAT parquet, ROW_GROUP_SIZE 250000)")
+        con.execute(f"COPY ({line_sql(source, count, offset, seed)}) TO $target "
+                    "(FORMAT parquet, ROW_GROUP_SIZE 250000)", {"target": str(target)})
         offset += count
         progress(f"  {source}: {count:,} lines in {time.perf_counter() - started:.1f} s")
     (out / "READY").write_text(f"{lines} {seed}\n")
