@@ -15,6 +15,7 @@ reads once to stage the lines.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -25,16 +26,24 @@ import pandera.pandas as pa
 from schemas.columns import is_optional, sql_condition, sql_type
 from transforms import sqlfile
 from transforms.ingest import (
+    MAX_FULL_REJECTIONS,
+    MAX_VALUE_BYTES,
+    OVERSIZE,
     ROW,
     TableFile,
     _quote,
     create_empty_raw,
+    escaped,
     ingest_raw,
     is_view,
     raw_table_name,
 )
 
 BATCH_ROWS = 250_000
+SUSPECT_BATCH_ROWS = 20_000  # suspect rows pandera validates at a time (bounds its memory)
+VALUE_SIZE = "value_size"  # the rule of a value over ingest.MAX_VALUE_BYTES
+VALUE_SIZE_MESSAGE = (f"the value is larger than {MAX_VALUE_BYTES:,} bytes, the most journalize "
+                      "reads in one value")
 SUSPECT = "__suspect"  # the mark of a row to validate (typed views, staged_lines)
 
 
@@ -93,12 +102,16 @@ def load_master(
                 )
                 continue
             _add_absent_optional_columns(con, table, schema, present)
+            big = _oversize(con, table, present)
+            messages.extend(_describe(where, Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE))
+                            for row, column in sorted(big))
             # the engine finds the rows that break a check; pandera names the faults of those
-            suspects = con.sql(f"SELECT * FROM {_quote(raw_table_name(table))} "
+            suspects = con.sql(f"SELECT * EXCLUDE ({OVERSIZE}) FROM {_quote(raw_table_name(table))} "
                                f"WHERE {_breaks_a_check(schema)}").df()
             if len(suspects):
                 for fault in _faults(schema, suspects.set_index(ROW)):
-                    messages.append(_describe(where, fault))
+                    if (fault.row, fault.column) not in big:  # (NULL there: not "required")
+                        messages.append(_describe(where, fault))
         _cast(con, table, table, schema)
     if messages:
         raise ConfigurationError(messages)
@@ -150,24 +163,70 @@ def validate_suspects(
     rows: int = BATCH_ROWS,
 ) -> None:
     """The engine marked the rows that break a check while it staged them (each check also has
-    its SQL form: staged_lines.__suspect); pandera validates those rows' text, in bounded Arrow
-    batches, and names every fault. Good rows never leave DuckDB."""
+    its SQL form: staged_lines.__suspect); pandera validates those rows' text, a bounded batch at
+    a time, and names every fault. Good rows never leave DuckDB.
+
+    The suspect rows are copied once into a TEMP table numbered 1…n (values over the size limit
+    are NULL there already), so that each batch is one small query: the faults of a batch are
+    stored before the next is read, and memory does not grow with the number of faults. Past
+    MAX_FULL_REJECTIONS rows per (table, check) a fault is kept with a short message
+    (summarise_rejections says so once)."""
+    batch_rows = max(1, min(rows, SUSPECT_BATCH_ROWS))
     for table, schema in schemas.items():
         table_file = files.get(table)
         if table_file is None:
             continue
-        raw = _quote(raw_table_name(table))
+        raw = raw_table_name(table)
+        present = [r[0] for r in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
         columns = ", ".join(_quote(c) for c in schema.columns)
-        reader = con.sql(
-            f"SELECT {ROW}, {columns} FROM {raw} WHERE {ROW} IN ("
-            f"SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT}) "
-            f"ORDER BY {ROW}", params={"source": table}).to_arrow_reader(rows)
-        faults: list[Fault] = []
-        for batch in reader:
-            faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
-        del reader  # the connection takes no other query while a result streams
-        if faults:
-            _store(con, table_file, faults)
+        oversize = OVERSIZE if OVERSIZE in present else f"NULL::INTEGER[] AS {OVERSIZE}"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE suspect_rows AS "
+            f"SELECT row_number() OVER (ORDER BY {ROW}) AS __n, {ROW}, {oversize}, {columns} "
+            f"FROM {_quote(raw)} WHERE {ROW} IN ("
+            f"SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT})",
+            {"source": table})
+        total = con.execute("SELECT count(*) FROM suspect_rows").fetchone()[0]
+        file_columns = [c for c in present if c not in (ROW, OVERSIZE)]
+        counts: Counter = Counter()
+        for first in range(0, total, batch_rows):
+            batch = "FROM suspect_rows WHERE __n > $a AND __n <= $b"
+            bounds = {"a": first, "b": first + batch_rows}
+            big = {(row, file_columns[i - 1]) for row, i in con.execute(
+                f"SELECT {ROW}, unnest({OVERSIZE}) {batch} AND {OVERSIZE} IS NOT NULL",
+                bounds).fetchall()}
+            frame = con.execute(f"SELECT * EXCLUDE (__n, {OVERSIZE}) {batch}", bounds).df()
+            frame = frame.set_index(ROW)
+            faults = [Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE)
+                      for row, column in sorted(big)]
+            faults += [f for f in _faults(schema, frame) if (f.row, f.column) not in big]
+            if faults:
+                _store(con, table_file, faults, counts)
+        con.execute("DROP TABLE suspect_rows")
+
+
+def summarise_rejections(con: duckdb.DuckDBPyConnection) -> None:
+    """One notice per (table, check) that rejected more rows than are kept with a full message."""
+    rows = con.execute(
+        """
+        SELECT r."table", coalesce(any_value(f.display), 'lines/' || r."table"), r."check",
+               count(*)
+        FROM line_rejections AS r LEFT JOIN input_files AS f USING ("table")
+        GROUP BY r."table", r."check" HAVING count(*) > $full ORDER BY 1, 3
+        """, {"full": MAX_FULL_REJECTIONS}).fetchall()
+    for _, display, check, n in rows:
+        notice = (f"{display}: {n:,} rows broke rule {check}; the first {MAX_FULL_REJECTIONS:,} "
+                  f"are in rejected_lines with their full message, the other "
+                  f"{n - MAX_FULL_REJECTIONS:,} with a short one (file, row, column, rule)")
+        con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
+
+
+def _oversize(con: duckdb.DuckDBPyConnection, table: str, present: list[str]) -> set[tuple[int, str]]:
+    """(row, column) of every value of a raw table over the size limit."""
+    raw = _quote(raw_table_name(table))
+    places = con.execute(f"SELECT {ROW}, unnest({OVERSIZE}) FROM {raw} "
+                         f"WHERE {OVERSIZE} IS NOT NULL").fetchall()
+    return {(row, present[i - 1]) for row, i in places}
 
 
 def _reject_whole_table(
@@ -183,10 +242,11 @@ def _reject_whole_table(
     place = "" if column is None else f", column {column}"
     con.execute(
         f"INSERT INTO line_rejections SELECT $table, {ROW}, $column, $check, NULL, "
-        f"$where || ' row ' || {ROW} || $place || ': ' || $reason || ' [rule ' || $check || ']' "
+        f"$where || ' row ' || {ROW} || $place || CASE WHEN {ROW} <= $full "
+        f"THEN ': ' || $reason || ' [rule ' || $check || ']' ELSE ' [rule ' || $check || ']' END "
         f"FROM {raw}",
         {"table": table_file.table, "column": column, "check": check, "where": table_file.display,
-         "place": place, "reason": reason},
+         "place": place, "reason": reason, "full": MAX_FULL_REJECTIONS},
     )
 
 
@@ -199,15 +259,25 @@ def _did_you_mean(column: str, schema: pa.DataFrameSchema, present: list[str]) -
     return f" (the file has {close[0]!r}: misspelled?)" if close else ""
 
 
-def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault]) -> None:
+def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault],
+           counts: Counter | None = None) -> None:
+    """Into line_rejections; past MAX_FULL_REJECTIONS faults of one check (counted in counts) a
+    fault is kept without its value and with a short message: file, row, column and rule."""
+    counts = Counter() if counts is None else counts
+    values, messages = [], []
+    for fault in faults:
+        counts[fault.check] += 1
+        full = counts[fault.check] <= MAX_FULL_REJECTIONS
+        values.append(fault.value if full else None)
+        messages.append(_describe(table_file.display, fault, short=not full))
     frame = pd.DataFrame(
         {
             "table": table_file.table,
             "row_number": [f.row for f in faults],
             "column": [f.column for f in faults],
             "check": [f.check for f in faults],
-            "value": [f.value for f in faults],
-            "message": [_describe(table_file.display, f) for f in faults],
+            "value": values,
+            "message": messages,
         }
     )
     con.execute("INSERT INTO line_rejections SELECT * FROM frame")
@@ -267,10 +337,14 @@ def _isna(value) -> bool:
         return False
 
 
-def _describe(where: str, fault: Fault) -> str:
+def _describe(where: str, fault: Fault, short: bool = False) -> str:
+    """The message of a fault; a value is shown as Python's repr shows it (control characters
+    escaped: \\n, \\x1b…), so that no cell can forge lines or colours where it is printed."""
     place = where if fault.row is None else f"{where} row {fault.row}"
     if fault.column:
-        place += f", column {fault.column}"
+        place += f", column {escaped(fault.column)}"
+    if short:
+        return f"{place} [rule {fault.check}]"
     shown = "" if fault.value is None else f" (value {fault.value!r})"
     return f"{place}: {fault.message} [rule {fault.check}]{shown}"
 
@@ -293,7 +367,12 @@ def _cast(
     present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
     selects = [ROW]
     if view:
-        selects.append(f"{_breaks_a_check(schema) if mark_suspects else 'false'} AS {SUSPECT}")
+        suspect = "false"
+        if mark_suspects:
+            suspect = _breaks_a_check(schema)
+            if OVERSIZE in present:  # a value over the size limit (NULL in the raw table)
+                suspect = f"({suspect} OR {OVERSIZE} IS NOT NULL)"
+        selects.append(f"{suspect} AS {SUSPECT}")
     for name in present:
         if name == ROW:
             continue
