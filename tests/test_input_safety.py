@@ -463,3 +463,12 @@ def test_escaped_in_python_and_in_sql_agree(db):
         sqlfile.run_script(con, "common", "macros")
         for sample in samples:
             assert con.execute("SELECT escaped($v)", {"v": sample}).fetchone()[0] == escaped(sample)
+
+
+def test_status_reasons_show_an_option_value_escaped(dataset_dir, db):
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+
+    run(dataset_dir, db, admin="BE\n01\x1b[31m")
+
+    assert query(db, "SELECT status, status_reason FROM billable_lines") == [
+        ("excluded", r"administration NL01 is not in this run (--admin BE\n01\x1b[31m)")]
