@@ -15,7 +15,6 @@ reads once to stage the lines.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -163,46 +162,96 @@ def validate_suspects(
     rows: int = BATCH_ROWS,
 ) -> None:
     """The engine marked the rows that break a check while it staged them (each check also has
-    its SQL form: staged_lines.__suspect); pandera validates those rows' text, a bounded batch at
-    a time, and names every fault. Good rows never leave DuckDB.
-
-    The suspect rows are copied once into a TEMP table numbered 1…n (values over the size limit
-    are NULL there already), so that each batch is one small query: the faults of a batch are
-    stored before the next is read, and memory does not grow with the number of faults. Past
-    MAX_FULL_REJECTIONS rows per (table, check) a fault is kept with a short message
-    (summarise_rejections says so once)."""
+    its SQL form: staged_lines.__suspect); it now finds which checks each of those rows breaks
+    (the same SQL forms, one pass), numbering the faults of each check in row order. The first
+    MAX_FULL_REJECTIONS faults of each check are the ones kept in full: pandera validates the
+    rows they are on, a bounded batch at a time, and names every fault there with its value and
+    message. The faults on the other rows are stored by the engine with a short message (file,
+    row, column, rule), so that a file of a million bad rows costs neither a million pandera rows
+    nor a million messages in Python (summarise_rejections says so once per check). Good rows
+    never leave DuckDB."""
     batch_rows = max(1, min(rows, SUSPECT_BATCH_ROWS))
     for table, schema in schemas.items():
         table_file = files.get(table)
-        if table_file is None:
-            continue
-        raw = raw_table_name(table)
-        present = [r[0] for r in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
-        columns = ", ".join(_quote(c) for c in schema.columns)
-        oversize = OVERSIZE if OVERSIZE in present else f"NULL::INTEGER[] AS {OVERSIZE}"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE suspect_rows AS "
-            f"SELECT row_number() OVER (ORDER BY {ROW}) AS __n, {ROW}, {oversize}, {columns} "
-            f"FROM {_quote(raw)} WHERE {ROW} IN ("
-            f"SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT})",
-            {"source": table})
-        total = con.execute("SELECT count(*) FROM suspect_rows").fetchone()[0]
-        file_columns = [c for c in present if c not in (ROW, OVERSIZE)]
-        counts: Counter = Counter()
-        for first in range(0, total, batch_rows):
-            batch = "FROM suspect_rows WHERE __n > $a AND __n <= $b"
-            bounds = {"a": first, "b": first + batch_rows}
-            big = {(row, file_columns[i - 1]) for row, i in con.execute(
-                f"SELECT {ROW}, unnest({OVERSIZE}) {batch} AND {OVERSIZE} IS NOT NULL",
-                bounds).fetchall()}
-            frame = con.execute(f"SELECT * EXCLUDE (__n, {OVERSIZE}) {batch}", bounds).df()
-            frame = frame.set_index(ROW)
-            faults = [Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE)
-                      for row, column in sorted(big)]
-            faults += [f for f in _faults(schema, frame) if (f.row, f.column) not in big]
-            if faults:
-                _store(con, table_file, faults, counts)
-        con.execute("DROP TABLE suspect_rows")
+        if table_file is not None:
+            _validate_suspects(con, table_file, schema, batch_rows)
+
+
+def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
+                       schema: pa.DataFrameSchema, batch_rows: int) -> None:
+    table = table_file.table
+    raw = _quote(raw_table_name(table))
+    present = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
+    file_columns = [c for c in present if c not in (ROW, OVERSIZE)]  # (in the file's order)
+    oversize = f"coalesce({OVERSIZE}, [])" if OVERSIZE in present else "[]::INTEGER[]"
+    # every kind of fault: (column, check, SQL true when the row breaks it)
+    kinds: list[tuple[str, str, str]] = []
+    for name, column in schema.columns.items():
+        q = _quote(name)
+        checks = [c for c in column.checks if c.name != "required"]
+        if column.metadata.get("value_required"):
+            big = (f" AND NOT list_contains({oversize}, {file_columns.index(name) + 1})"
+                   if name in file_columns else "")
+            kinds.append((name, "required", f"{q} IS NULL{big}"))
+        for check, predicate in zip(checks, column.metadata["sql"]):
+            kinds.append((name, check.name,
+                          f"{q} IS NOT NULL AND NOT coalesce(({predicate.format(c=q)}), false)"))
+    kinds += [(name, VALUE_SIZE, f"list_contains({oversize}, {i})")
+              for i, name in enumerate(file_columns, start=1)]
+    con.execute('CREATE OR REPLACE TEMP TABLE fault_kinds (k INTEGER, "column" VARCHAR, "check" VARCHAR)')
+    con.executemany("INSERT INTO fault_kinds VALUES (?, ?, ?)",
+                    [(k, name, check) for k, (name, check, _) in enumerate(kinds)])
+    broken = ", ".join(f"CASE WHEN {sql} THEN {k} END" for k, (_, _, sql) in enumerate(kinds))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE suspect_faults AS
+        WITH broken AS (
+            SELECT {ROW} AS row_number,
+                   unnest(list_filter([{broken}], lambda k: k IS NOT NULL)) AS k
+            FROM {raw}
+            WHERE {ROW} IN (SELECT row_number FROM staged_lines
+                            WHERE source = $source AND {SUSPECT})
+        )
+        SELECT b.row_number, f."column", f."check",
+               row_number() OVER (PARTITION BY f."check" ORDER BY b.row_number, f.k) AS nth
+        FROM broken AS b JOIN fault_kinds AS f USING (k)
+        """, {"source": table})
+    # the rows with a fault kept in full, numbered for the batches
+    columns = ", ".join(_quote(c) for c in schema.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE full_rows AS "
+        f"SELECT row_number() OVER (ORDER BY {ROW}) AS __n, {ROW}, {columns} FROM {raw} "
+        f"WHERE {ROW} IN (SELECT row_number FROM suspect_faults WHERE nth <= $full)",
+        {"full": MAX_FULL_REJECTIONS})
+    total = con.execute("SELECT count(*) FROM full_rows").fetchone()[0]
+    for first in range(0, total, batch_rows):
+        bounds = {"a": first, "b": first + batch_rows}
+        within = (f"row_number IN (SELECT {ROW} FROM full_rows WHERE __n > $a AND __n <= $b)")
+        found = {(row, column, check): nth for row, column, check, nth in con.execute(
+            f'SELECT row_number, "column", "check", nth FROM suspect_faults WHERE {within}',
+            bounds).fetchall()}
+        frame = con.execute("SELECT * EXCLUDE (__n) FROM full_rows WHERE __n > $a AND __n <= $b",
+                            bounds).df().set_index(ROW)
+        big = {(row, column) for row, column, check in found if check == VALUE_SIZE}
+        faults = [Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE)
+                  for row, column in sorted(big)]
+        faults += [f for f in _faults(schema, frame) if (f.row, f.column) not in big]
+        short = {i for i, f in enumerate(faults)
+                 if found.get((f.row, f.column, f.check), 0) > MAX_FULL_REJECTIONS}
+        _store(con, table_file, faults, short)
+    # the faults on the other rows: in the engine, short
+    con.execute(
+        f"""
+        INSERT INTO line_rejections
+        SELECT $table, row_number, "column", "check", NULL,
+               $where || ' row ' || row_number || ', column ' || escaped("column")
+               || ' [rule ' || "check" || ']'
+        FROM suspect_faults
+        WHERE row_number NOT IN (SELECT {ROW} FROM full_rows)
+        ORDER BY row_number, "column", "check"
+        """, {"table": table, "where": table_file.display})
+    for name in ("suspect_faults", "full_rows", "fault_kinds"):
+        con.execute(f"DROP TABLE {name}")
 
 
 def summarise_rejections(con: duckdb.DuckDBPyConnection) -> None:
@@ -260,16 +309,13 @@ def _did_you_mean(column: str, schema: pa.DataFrameSchema, present: list[str]) -
 
 
 def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault],
-           counts: Counter | None = None) -> None:
-    """Into line_rejections; past MAX_FULL_REJECTIONS faults of one check (counted in counts) a
-    fault is kept without its value and with a short message: file, row, column and rule."""
-    counts = Counter() if counts is None else counts
-    values, messages = [], []
-    for fault in faults:
-        counts[fault.check] += 1
-        full = counts[fault.check] <= MAX_FULL_REJECTIONS
-        values.append(fault.value if full else None)
-        messages.append(_describe(table_file.display, fault, short=not full))
+           short: set[int] = frozenset()) -> None:
+    """Into line_rejections; a fault whose index is in short (past MAX_FULL_REJECTIONS faults of
+    its check) is kept without its value and with a short message: file, row, column and rule."""
+    if not faults:
+        return
+    values = [None if i in short else f.value for i, f in enumerate(faults)]
+    messages = [_describe(table_file.display, f, short=i in short) for i, f in enumerate(faults)]
     frame = pd.DataFrame(
         {
             "table": table_file.table,
