@@ -107,7 +107,7 @@ def test_relative_input_folder_starting_with_a_tilde_is_not_the_home_folder(tmp_
     assert line_ids(db) == ["OWN"]
 
 
-# --- 2. no link out of the input folder ------------------------------------------------------------
+# --- 2. no link out of the input folder ---------------------------------------------------------
 
 
 def test_line_file_linked_to_a_file_outside_the_input_folder_is_refused(tmp_path, dataset_dir, db):
@@ -210,7 +210,8 @@ def test_value_over_the_size_limit_rejects_its_line(dataset_dir, db, fmt):
 
 
 def test_value_of_exactly_the_limit_is_read(dataset_dir, db):
-    write_dataset(dataset_dir, order_lines=[order_line("L1", description="é" * (MAX_VALUE_BYTES // 2))])
+    two_bytes_each = "é" * (MAX_VALUE_BYTES // 2)  # UTF-8: the limit is in bytes
+    write_dataset(dataset_dir, order_lines=[order_line("L1", description=two_bytes_each)])
 
     run(dataset_dir, db)
 
@@ -268,7 +269,8 @@ def test_rejections_past_the_limit_keep_a_short_message_and_every_line_is_accoun
         ("D3", 9, "known_debtor", None),
     ]
     messages = {r[0]: r[4] for r in rows}
-    assert messages["Q2"].startswith("lines/order_lines.csv row 3, column quantity: must be a number")
+    assert messages["Q2"].startswith(
+        "lines/order_lines.csv row 3, column quantity: must be a number")
     assert messages["Q3"] == "lines/order_lines.csv row 4, column quantity [rule decimal(18,4)]"
     assert messages["D2"] == ("lines/order_lines.csv row 8, column debtor_id: unknown debtor 99999 "
                               "[rule known_debtor]")
@@ -299,7 +301,7 @@ def test_suspect_rows_are_validated_in_batches_and_all_faults_kept(dataset_dir, 
     assert query(db, "SELECT count(*) FROM rejected_lines") == [(4,)]
 
 
-# --- 4. Parquet types from other tools -----------------------------------------------------------------
+# --- 4. Parquet types from other tools ----------------------------------------------------------
 
 
 def test_parquet_decimal_quantity_that_fits_the_column_is_accepted(dataset_dir, db):
@@ -371,7 +373,7 @@ def test_parquet_nested_value_is_refused_naming_file_and_column(dataset_dir, db,
     assert shown in message and "nested values" in message
 
 
-# --- 5. crashes become clear refusals ------------------------------------------------------------------
+# --- 5. crashes become clear refusals -----------------------------------------------------------
 
 
 def test_parquet_column_named_file_row_number_is_refused_with_exit_2(dataset_dir, db):
@@ -418,11 +420,11 @@ def test_unknown_table_in_both_folders_names_both(dataset_dir):
     with pytest.raises(InputError) as error:
         ingest.find_tables(dataset_dir)
 
-    assert str(error.value) == ("lines/notes: given twice (notes.csv and notes.csv) with the same "
-                                "columns; keep one file per table")
+    assert str(error.value) == ("lines/notes: given twice (master/notes.csv and lines/notes.csv) "
+                                "with the same columns; keep one file per table")
 
 
-# --- 6. values cannot forge output -------------------------------------------------------------------
+# --- 6. values cannot forge output --------------------------------------------------------------
 
 FORGED = "X\n  rejected: all lines are fine\x1b[32m OK\x1b[0m\r\u202e"
 
@@ -445,7 +447,8 @@ def test_values_with_newlines_and_escape_codes_are_escaped_in_every_message(data
     shown = escaped(FORGED)
     assert shown == r"X\n  rejected: all lines are fine\x1b[32m OK\x1b[0m\r\u202e"
     by_check = {r[0]: r[1] for r in query(db, 'SELECT "check", message FROM rejected_lines')}
-    assert f"unknown article group {shown} in administration NL01" in by_check["known_article_group"]
+    assert (f"unknown article group {shown} in administration NL01"
+            in by_check["known_article_group"])
     assert r"unknown VAT code Q\x1b[2J in administration NL01" in by_check["known_vat_code"]
     assert f"line_id {shown} occurs 2 times" in by_check["unique_line_id"]
     assert repr(FORGED) in by_check["decimal(18,4)"]  # (value '…') as Python's repr shows it

@@ -89,9 +89,12 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
                     f"{folder}/{path.name}: {table} is a {kind} table; it belongs in "
                     f"{other_folder}/, not in {folder}/")
             if table in found:
+                first = found[table]
+                names = ((first.path.name, path.name) if first.folder == folder
+                         else (f"{first.folder}/{first.path.name}", f"{folder}/{path.name}"))
                 raise InputError(
-                    f"{folder}/{table}: given twice ({found[table].path.name} and {path.name})"
-                    f"{_schema_difference(found[table].path, path)}; keep one file per table"
+                    f"{folder}/{table}: given twice ({names[0]} and {names[1]})"
+                    f"{_schema_difference(first.path, path)}; keep one file per table"
                 )
             found[table] = TableFile(table, folder, path)
     return found
@@ -230,7 +233,8 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
     counts = Counter(names)
     duplicates = sorted(n for n, k in counts.items() if k > 1)
     if duplicates:
-        raise InputError(f"{table_file.display}: column(s) {', '.join(duplicates)} appear twice")
+        raise InputError(
+            f"{table_file.display}: column(s) {escaped(', '.join(duplicates))} appear twice")
     reserved = sorted(set(names) & {*RESERVED_COLUMNS, *_reader_columns(table_file)})
     if reserved:
         raise InputError(
@@ -252,7 +256,8 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
         # its rows numbered by their place in the file
         # (a view cannot hold a bound parameter: the path is in a variable the view reads)
         variable = f"journalize_file_{table_file.table}"
-        con.execute(f"SET VARIABLE {_quote(variable)} = $path", {"path": duckdb_path(table_file.path)})
+        con.execute(f"SET VARIABLE {_quote(variable)} = $path",
+                    {"path": duckdb_path(table_file.path)})
         source = f"read_parquet(getvariable('{variable}'), file_row_number = true)"
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {_quote(target)} AS "
@@ -294,12 +299,14 @@ _NESTED = re.compile(r"^(STRUCT|MAP|UNION|VARIANT)\b|\]$")
 def _refuse_types(table_file: TableFile, columns: list[tuple[str, str]]) -> None:
     """Parquet types whose text form is not one value of SPEC §2: nested values (a struct, a list,
     a map) and timestamps with a time zone (their day depends on the zone they are read in)."""
-    nested = [f"{name} ({dtype})" for name, dtype in columns if _NESTED.search(dtype)]
+    nested = [f"{escaped(name)} ({escaped(dtype)})"
+              for name, dtype in columns if _NESTED.search(dtype)]
     if nested:
         raise InputError(
             f"{table_file.display}: column(s) {', '.join(nested)} hold nested values (a struct, "
             "list or map); SPEC §2 columns hold one value each: write them as text or numbers")
-    zoned = [name for name, dtype in columns if dtype.startswith("TIMESTAMP WITH TIME ZONE")]
+    zoned = [escaped(name)
+             for name, dtype in columns if dtype.startswith("TIMESTAMP WITH TIME ZONE")]
     if zoned:
         raise InputError(
             f"{table_file.display}: column(s) {', '.join(zoned)} are TIMESTAMP WITH TIME ZONE: "
@@ -451,7 +458,8 @@ def _as_text(name: str, dtype: str) -> str:
         # column's own format then decides, as for a CSV (4.12345 has too many decimals for
         # DECIMAL(18,4) and is rejected, not rounded)
         text = f"CAST({column} AS VARCHAR)"
-        return f"CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') ELSE {text} END"
+        return (f"CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') "
+                f"ELSE {text} END")
     return f"CAST({column} AS VARCHAR)"
 
 

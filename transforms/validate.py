@@ -102,11 +102,13 @@ def load_master(
                 continue
             _add_absent_optional_columns(con, table, schema, present)
             big = _oversize(con, table, present)
-            messages.extend(_describe(where, Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE))
-                            for row, column in sorted(big))
+            messages.extend(
+                _describe(where, Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE))
+                for row, column in sorted(big))
             # the engine finds the rows that break a check; pandera names the faults of those
-            suspects = con.sql(f"SELECT * EXCLUDE ({OVERSIZE}) FROM {_quote(raw_table_name(table))} "
-                               f"WHERE {_breaks_a_check(schema)}").df()
+            suspects = con.sql(
+                f"SELECT * EXCLUDE ({OVERSIZE}) FROM {_quote(raw_table_name(table))} "
+                f"WHERE {_breaks_a_check(schema)}").df()
             if len(suspects):
                 for fault in _faults(schema, suspects.set_index(ROW)):
                     if (fault.row, fault.column) not in big:  # (NULL there: not "required")
@@ -198,7 +200,8 @@ def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
                           f"{q} IS NOT NULL AND NOT coalesce(({predicate.format(c=q)}), false)"))
     kinds += [(name, VALUE_SIZE, f"list_contains({oversize}, {i})")
               for i, name in enumerate(file_columns, start=1)]
-    con.execute('CREATE OR REPLACE TEMP TABLE fault_kinds (k INTEGER, "column" VARCHAR, "check" VARCHAR)')
+    con.execute('CREATE OR REPLACE TEMP TABLE fault_kinds '
+                '(k INTEGER, "column" VARCHAR, "check" VARCHAR)')
     con.executemany("INSERT INTO fault_kinds VALUES (?, ?, ?)",
                     [(k, name, check) for k, (name, check, _) in enumerate(kinds)])
     broken = ", ".join(f"CASE WHEN {sql} THEN {k} END" for k, (_, _, sql) in enumerate(kinds))
@@ -270,7 +273,8 @@ def summarise_rejections(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
 
 
-def _oversize(con: duckdb.DuckDBPyConnection, table: str, present: list[str]) -> set[tuple[int, str]]:
+def _oversize(con: duckdb.DuckDBPyConnection, table: str,
+              present: list[str]) -> set[tuple[int, str]]:
     """(row, column) of every value of a raw table over the size limit."""
     raw = _quote(raw_table_name(table))
     places = con.execute(f"SELECT {ROW}, unnest({OVERSIZE}) FROM {raw} "
