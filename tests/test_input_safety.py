@@ -77,7 +77,7 @@ def test_partitioned_table_in_a_glob_named_folder_reads_only_its_own_files(tmp_p
     def partitioned(folder: Path, line_id: str) -> Path:
         write_dataset(folder, order_lines=[])
         (folder / "lines" / "order_lines.csv").unlink()
-        order_parquet(folder / "lines" / "order_lines" / "part=1" / "x.parquet",
+        order_parquet(folder / "lines" / "order_lines" / "part=1" / "x[1]*{a}.parquet",
                       [order_line(line_id)])
         return folder
 

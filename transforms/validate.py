@@ -2,11 +2,14 @@
 
 * Master tables are small; any fault is a configuration error. The engine finds the rows that
   break a check (the SQL form of each check) and pandera validates those (none, usually).
-* Line tables are large: the engine marks the rows that break a check as it stages them, and
-  pandera validates only those, in bounded batches streamed out of DuckDB as Arrow (never one
-  pandas copy of a whole table). A bad row does not stop the run: it is quarantined in the TEMP
-  table ``line_rejections`` (grain: one row per (table, row, column, check)) with the rule broken
-  and a readable message, and the other rows go on.
+* Line tables are large: the engine marks the rows that break a check as it stages them and
+  finds which checks they break; pandera validates the rows of the first MAX_FULL_REJECTIONS
+  faults of each check, in bounded batches (never one pandas copy of a whole table), and names
+  those faults in full; the others are kept with a short message. A bad row does not stop the
+  run: it is quarantined in the TEMP table ``line_rejections`` (grain: one row per (table, row,
+  column, check)) with the rule broken and a readable message, and the other rows go on.
+* A value over ingest.MAX_VALUE_BYTES is not read (NULL in the raw table): its row breaks rule
+  ``value_size`` (for master data, a configuration error).
 
 The engine casts each table with the SQL type each schema column declares: a master table to its
 typed TEMP table (the table's own name), a line table to the view ``typed_<table>``, which map
