@@ -281,10 +281,12 @@ def test_rejections_past_the_limit_keep_a_short_message_and_every_line_is_accoun
     assert query(db, "SELECT lines_read, lines_invoiced, lines_rejected, closes "
                      "FROM run_reconciliation WHERE source = 'order_lines'") == [(9, 1, 8, True)]
     assert result.notices == [
-        "lines/order_lines.csv: 5 rows broke rule decimal(18,4); the first 2 are in rejected_lines "
-        "with their full message, the other 3 with a short one (file, row, column, rule)",
-        "lines/order_lines.csv: 3 rows broke rule known_debtor; the first 2 are in rejected_lines "
-        "with their full message, the other 1 with a short one (file, row, column, rule)",
+        "lines/order_lines.csv: rule decimal(18,4) rejected 5 times; the first 2 are in "
+        "rejected_lines with their full message, the other 3 with a short one (file, row, "
+        "column, rule)",
+        "lines/order_lines.csv: rule known_debtor rejected 3 times; the first 2 are in "
+        "rejected_lines with their full message, the other 1 with a short one (file, row, "
+        "column, rule)",
     ]
 
 
@@ -475,3 +477,31 @@ def test_status_reasons_show_an_option_value_escaped(dataset_dir, db):
 
     assert query(db, "SELECT status, status_reason FROM billable_lines") == [
         ("excluded", r"administration NL01 is not in this run (--admin BE\n01\x1b[31m)")]
+
+
+def test_whole_file_rejections_past_the_limit_are_short_counting_every_missing_column(
+        dataset_dir, db, monkeypatch):
+    """Two required columns missing from a 2-row file, limit 3 per (table, check): the rule
+    column_present rejects 4 times; the first 3 carry the reason, the 4th is short."""
+    import transforms.validate
+
+    monkeypatch.setattr(transforms.validate, "MAX_FULL_REJECTIONS", 3)
+    write_dataset(dataset_dir, order_lines=[order_line("L1"), order_line("L2")])
+    path = dataset_dir / "lines" / "order_lines.csv"
+    kept = [c for c in ORDER_COLUMNS if c not in ("quantity", "vat_code")]
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    path.write_text("\n".join(",".join(v for c, v in zip(header, line.split(",")) if c in kept)
+                              for line in lines) + "\n")
+
+    result = run(dataset_dir, db)
+
+    messages = [r[0] for r in query(db, 'SELECT message FROM rejected_lines ORDER BY "column", '
+                                        "row_number")]
+    assert [m.split(":")[0] for m in messages[:3]] == [
+        "lines/order_lines.csv row 1, column quantity",
+        "lines/order_lines.csv row 2, column quantity",
+        "lines/order_lines.csv row 1, column vat_code"]
+    assert messages[3] == "lines/order_lines.csv row 2, column vat_code [rule column_present]"
+    assert line_ids(db, "rejected") == ["L1", "L2"]
+    assert len(result.notices) == 1 and "rule column_present rejected 4 times" in result.notices[0]

@@ -270,9 +270,9 @@ def summarise_rejections(con: duckdb.DuckDBPyConnection) -> None:
         GROUP BY r."table", r."check" HAVING count(*) > $full ORDER BY 1, 3
         """, {"full": MAX_FULL_REJECTIONS}).fetchall()
     for _, display, check, n in rows:
-        notice = (f"{display}: {n:,} rows broke rule {check}; the first {MAX_FULL_REJECTIONS:,} "
-                  f"are in rejected_lines with their full message, the other "
-                  f"{n - MAX_FULL_REJECTIONS:,} with a short one (file, row, column, rule)")
+        notice = (f"{display}: rule {check} rejected {n:,} times; the first "
+                  f"{MAX_FULL_REJECTIONS:,} are in rejected_lines with their full message, the "
+                  f"other {n - MAX_FULL_REJECTIONS:,} with a short one (file, row, column, rule)")
         con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
 
 
@@ -296,13 +296,16 @@ def _reject_whole_table(
     every row is quarantined with the reason, so that each is still accounted for."""
     raw = _quote(raw_table_name(table_file.table))
     place = "" if column is None else f", column {column}"
+    # (the rule's rejections so far count too: one per row for each column missing)
+    before = con.execute('SELECT count(*) FROM line_rejections WHERE "table" = $t AND "check" = $c',
+                         {"t": table_file.table, "c": check}).fetchone()[0]
     con.execute(
         f"INSERT INTO line_rejections SELECT $table, {ROW}, $column, $check, NULL, "
-        f"$where || ' row ' || {ROW} || $place || CASE WHEN {ROW} <= $full "
+        f"$where || ' row ' || {ROW} || $place || CASE WHEN {ROW} + $before <= $full "
         f"THEN ': ' || $reason || ' [rule ' || $check || ']' ELSE ' [rule ' || $check || ']' END "
         f"FROM {raw}",
         {"table": table_file.table, "column": column, "check": check, "where": table_file.display,
-         "place": place, "reason": reason, "full": MAX_FULL_REJECTIONS},
+         "place": place, "reason": reason, "full": MAX_FULL_REJECTIONS, "before": before},
     )
 
 
