@@ -93,7 +93,8 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
                 names = ((first.path.name, path.name) if first.folder == folder
                          else (f"{first.folder}/{first.path.name}", f"{folder}/{path.name}"))
                 raise InputError(
-                    f"{folder}/{table}: given twice ({names[0]} and {names[1]})"
+                    f"{folder}/{escaped(table)}: given twice ({escaped(names[0])} and "
+                    f"{escaped(names[1])})"
                     f"{_schema_difference(first.path, path)}; keep one file per table"
                 )
             found[table] = TableFile(table, folder, path)
@@ -106,8 +107,9 @@ def _refuse_links_out(root: Path, path: Path, display: str) -> None:
     a partitioned table every file and folder below it is checked, as DuckDB follows them."""
     target = path.resolve()
     if not target.is_relative_to(root):
-        raise InputError(f"{display}: is a link to {target}, outside the input folder {root}; "
-                         "copy the file into the input folder instead")
+        raise InputError(f"{escaped(display)}: is a link to {escaped(target)}, outside the "
+                         f"input folder {escaped(root)}; copy the file into the input folder "
+                         "instead")
     if not path.is_dir():
         return
     seen: set[Path] = set()
@@ -120,9 +122,10 @@ def _refuse_links_out(root: Path, path: Path, display: str) -> None:
         for name in dirs + files:
             entry = Path(folder) / name
             if entry.is_symlink() and not entry.resolve().is_relative_to(root):
-                shown = f"{display.rstrip('/')}/{entry.relative_to(path).as_posix()}"
-                raise InputError(f"{shown}: is a link to {entry.resolve()}, outside the input "
-                                 f"folder {root}; copy the file into the input folder instead")
+                shown = escaped(f"{display.rstrip('/')}/{entry.relative_to(path).as_posix()}")
+                raise InputError(f"{shown}: is a link to {escaped(entry.resolve())}, outside the "
+                                 f"input folder {escaped(root)}; copy the file into the input "
+                                 "folder instead")
 
 
 def _schema_difference(first: Path, second: Path) -> str:
