@@ -8,6 +8,9 @@ the text a CSV would hold. Nothing is parsed here; ``validate`` decides what a v
 
 from __future__ import annotations
 
+import os
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +18,34 @@ import duckdb
 
 FORMATS = (".csv", ".parquet")
 ROW = "__row"
+# the places of a row's values over MAX_VALUE_BYTES (1-based in the file's columns), else NULL
+OVERSIZE = "__oversize"
+RESERVED_COLUMNS = (ROW, OVERSIZE, "__suspect")
+
+# Limits on what one small input may cost (README "Limits on input"):
+MAX_COLUMNS = 1_000  # columns per file (SPEC §2 tables have about 20)
+MAX_VALUE_BYTES = 64 * 1024  # bytes per value (a real month has up to ~17 KB of text per line)
+MAX_FULL_REJECTIONS = 1_000  # rejected rows per (table, check) kept with value and full message
+
+
+# Characters that would act on a terminal or on how text reads (controls, line and paragraph
+# separators, zero-width and direction marks), shown escaped wherever a value is put in a
+# message: `escaped` here, the SQL macro escaped() in sql/common/macros.sql (the same set).
+_UNSAFE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\\\\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def escaped(text: str) -> str:
+    """text with every unsafe character written as Python writes it in a repr (\\n, \\x1b,
+    \\u202e) and a backslash doubled, so that a value cannot forge a line or a colour."""
+    def one(match: re.Match) -> str:
+        c = match.group()
+        if c == "\\":
+            return "\\\\"
+        if c in "\n\r\t":
+            return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c]
+        return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+    return _UNSAFE.sub(one, str(text))
 
 
 class InputError(Exception):
@@ -35,36 +66,79 @@ class TableFile:
 
 def find_tables(input_dir: Path) -> dict[str, TableFile]:
     """The tables of a dataset folder, by name. A table given as both CSV and Parquet is an error
-    (which one holds the truth?); the message says how their columns differ."""
+    (which one holds the truth?); the message says how their columns differ. So is a master table
+    in lines/ or a line table in master/, and a link that leads out of the input folder."""
+    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise InputError(f"input folder {input_dir} does not exist")
+    root = input_dir.resolve()
     found: dict[str, TableFile] = {}
-    for folder in ("master", "lines"):
+    for folder, others, other_folder, kind in (("master", LINE_SCHEMAS, "lines", "line"),
+                                               ("lines", MASTER_SCHEMAS, "master", "master")):
         for path in sorted((input_dir / folder).glob("*")):
             if path.is_dir() and any(path.rglob("*.parquet")):
                 pass  # a partitioned table: a folder of Parquet files (hive partitions allowed)
             elif path.suffix.lower() not in FORMATS or not path.is_file():
                 continue
             table = path.stem
-            if table in found:
+            _refuse_links_out(root, path, f"{folder}/{path.name}")
+            if table in others:
                 raise InputError(
-                    f"{folder}/{table}: given twice ({found[table].path.name} and {path.name})"
-                    f"{_schema_difference(found[table].path, path)}; keep one file per table"
+                    f"{folder}/{path.name}: {table} is a {kind} table; it belongs in "
+                    f"{other_folder}/, not in {folder}/")
+            if table in found:
+                first = found[table]
+                names = ((first.path.name, path.name) if first.folder == folder
+                         else (f"{first.folder}/{first.path.name}", f"{folder}/{path.name}"))
+                raise InputError(
+                    f"{folder}/{escaped(table)}: given twice ({escaped(names[0])} and "
+                    f"{escaped(names[1])})"
+                    f"{_schema_difference(first.path, path)}; keep one file per table"
                 )
             found[table] = TableFile(table, folder, path)
     return found
 
 
+def _refuse_links_out(root: Path, path: Path, display: str) -> None:
+    """A link (to a file, or a folder on the way) whose target is outside the input folder is
+    refused: the input folder is what the run reads, nothing else. Links inside it are fine. For
+    a partitioned table every file and folder below it is checked, as DuckDB follows them."""
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        raise InputError(f"{escaped(display)}: is a link to {escaped(target)}, outside the "
+                         f"input folder {escaped(root)}; copy the file into the input folder "
+                         "instead")
+    if not path.is_dir():
+        return
+    seen: set[Path] = set()
+    for folder, dirs, files in os.walk(path, followlinks=True):
+        real = Path(folder).resolve()
+        if real in seen:  # a link back up: DuckDB's ** does not loop, nor do we
+            dirs.clear()
+            continue
+        seen.add(real)
+        for name in dirs + files:
+            entry = Path(folder) / name
+            if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+                shown = escaped(f"{display.rstrip('/')}/{entry.relative_to(path).as_posix()}")
+                raise InputError(f"{shown}: is a link to {escaped(entry.resolve())}, outside the "
+                                 f"input folder {escaped(root)}; copy the file into the input "
+                                 "folder instead")
+
+
 def _schema_difference(first: Path, second: Path) -> str:
     """How the columns of two files of one table differ, for the message."""
     con = duckdb.connect()
+    same_name = first.name == second.name  # one table name in master/ and lines/
     try:
         columns = {}
         for path in (first, second):
             reader = _reader(TableFile("t", "lines", path))
-            described = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"path": str(path)})
-            columns[path.name] = [_normalise(row[0]) for row in described.fetchall()]
+            described = con.execute(f"DESCRIBE SELECT * FROM {reader}", {"path": duckdb_path(path)})
+            label = f"{path.parent.name}/{path.name}" if same_name else path.name
+            columns[label] = [_normalise(row[0]) for row in described.fetchall()]
     except duckdb.Error:
         return ""
     finally:
@@ -76,6 +150,19 @@ def _schema_difference(first: Path, second: Path) -> str:
         return " with the same columns"
     parts = [f"only in {name}: {', '.join(cols)}" for name, cols in ((a, only_a), (b, only_b)) if cols]
     return f" with different columns ({'; '.join(parts)})"
+
+
+# what DuckDB's file readers take as a pattern (a bound parameter is globbed too: DuckDB 2.0.1
+# has no "literal path" option); each is matched literally as a one-character class, [*]
+GLOB_CHARACTERS = "*?[]"
+
+
+def duckdb_path(path: Path) -> str:
+    """The path as DuckDB must be given it to read that one file or folder and nothing else: the
+    absolute path (DuckDB expands a leading ~), every glob character as a class of its own
+    (`in[12]` → `in[[]12[]]`), so that a folder named `a*` or `in[12]` reads only itself."""
+    text = os.path.abspath(path)
+    return "".join(f"[{c}]" if c in GLOB_CHARACTERS else c for c in text)
 
 
 def raw_table_name(table: str) -> str:
@@ -130,31 +217,51 @@ def _is_csv(table_file: TableFile) -> bool:
 def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) -> list[str]:
     if _is_csv(table_file):
         header = _csv_header(table_file, encoding)
+        _refuse_too_many_columns(table_file, len(header))
         source = _reader(table_file, encoding, header)
         columns = [(name, "VARCHAR") for name in header]
     else:
         source = _reader(table_file, encoding)
         try:
-            described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(table_file.path)})
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}",
+                                    {"path": duckdb_path(table_file.path)})
             columns = [(name, dtype) for name, dtype, *_ in described.fetchall()]
         except duckdb.OutOfMemoryException:
             raise  # not the file's fault
         except duckdb.Error as error:
             raise InputError(f"{table_file.display}: cannot be read: {_first_line(error)}") from error
+        _refuse_too_many_columns(table_file, len(columns))
+        _refuse_types(table_file, columns)
     names = [_normalise(name) for name, _ in columns]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    counts = Counter(names)
+    duplicates = sorted(n for n, k in counts.items() if k > 1)
     if duplicates:
-        raise InputError(f"{table_file.display}: column(s) {', '.join(duplicates)} appear twice")
-    selects = ", ".join(
-        f"nullif(trim({_as_text(name, dtype)}), '') AS {_quote(norm)}"
-        for (name, dtype), norm in zip(columns, names)
-    )
+        raise InputError(
+            f"{table_file.display}: column(s) {escaped(', '.join(duplicates))} appear twice")
+    reserved = sorted(set(names) & {*RESERVED_COLUMNS, *_reader_columns(table_file)})
+    if reserved:
+        raise InputError(
+            f"{table_file.display}: column(s) {', '.join(reserved)}: a name journalize uses for "
+            "its own bookkeeping of the file's rows; rename the column (it is not a column of "
+            "SPEC §2)")
+    selects = [_raw_value(name, dtype, norm) for (name, dtype), norm in zip(columns, names)]
+    # which values are over the size limit (their place in the file's columns, 1-based): they
+    # are not copied (NULL in the raw table), and validate rejects the row (rule value_size)
+    sized = [f"CASE WHEN {_size(name, dtype)} > {MAX_VALUE_BYTES} THEN {i} END"
+             for i, (name, dtype) in enumerate(columns, start=1) if _size(name, dtype)]
+    oversize = (f"list_filter([{', '.join(sized)}], lambda i: i IS NOT NULL)" if sized
+                else "[]::INTEGER[]")
+    selects.append(f"nullif({oversize}, []::INTEGER[]) AS {OVERSIZE}")
+    selects = ", ".join(selects)
     target = raw_table_name(table_file.table)
     if _is_parquet_file(table_file):
         # a view, not a copy: the file is read where its rows are needed (the cast, the faults),
         # its rows numbered by their place in the file
-        path = "'" + str(table_file.path).replace("'", "''") + "'"
-        source = f"read_parquet({path}, file_row_number = true)"
+        # (a view cannot hold a bound parameter: the path is in a variable the view reads)
+        variable = f"journalize_file_{table_file.table}"
+        con.execute(f"SET VARIABLE {_quote(variable)} = $path",
+                    {"path": duckdb_path(table_file.path)})
+        source = f"read_parquet(getvariable('{variable}'), file_row_number = true)"
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {_quote(target)} AS "
             f"SELECT file_row_number + 1 AS {ROW}, {selects} FROM {source}"
@@ -164,7 +271,7 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS "
             f"SELECT row_number() OVER () AS {ROW}, {selects} FROM {source}",
-            {"path": str(table_file.path)},
+            {"path": duckdb_path(table_file.path)},
         )
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault
@@ -175,6 +282,56 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
             reason = _csv_structure_fault(table_file.path, encoding, len(columns))
         raise InputError(f"{table_file.display}: cannot be read: {reason or _first_line(error)}") from error
     return names
+
+
+def _reader_columns(table_file: TableFile) -> list[str]:
+    """Columns the reader adds to a file's own (read_parquet's file_row_number)."""
+    return ["file_row_number"] if _is_parquet_file(table_file) else []
+
+
+def _refuse_too_many_columns(table_file: TableFile, count: int) -> None:
+    if count > MAX_COLUMNS:
+        raise InputError(
+            f"{table_file.display}: has {count:,} columns, more than the {MAX_COLUMNS:,} "
+            "journalize reads per file (SPEC §2 tables have about 20); is it the right file?")
+
+
+_NESTED = re.compile(r"^(STRUCT|MAP|UNION|VARIANT)\b|\]$")
+
+
+def _refuse_types(table_file: TableFile, columns: list[tuple[str, str]]) -> None:
+    """Parquet types whose text form is not one value of SPEC §2: nested values (a struct, a list,
+    a map) and timestamps with a time zone (their day depends on the zone they are read in)."""
+    nested = [f"{escaped(name)} ({escaped(dtype)})"
+              for name, dtype in columns if _NESTED.search(dtype)]
+    if nested:
+        raise InputError(
+            f"{table_file.display}: column(s) {', '.join(nested)} hold nested values (a struct, "
+            "list or map); SPEC §2 columns hold one value each: write them as text or numbers")
+    zoned = [escaped(name)
+             for name, dtype in columns if dtype.startswith("TIMESTAMP WITH TIME ZONE")]
+    if zoned:
+        raise InputError(
+            f"{table_file.display}: column(s) {', '.join(zoned)} are TIMESTAMP WITH TIME ZONE: "
+            "which day such a moment is depends on a time zone, and journalize does not guess "
+            "one; write the date as DATE (or text YYYY-MM-DD, or a timestamp without a zone)")
+
+
+def _raw_value(name: str, dtype: str, norm: str) -> str:
+    text = f"nullif(trim({_as_text(name, dtype)}), '')"
+    size = _size(name, dtype)
+    if size:  # a value over the limit is not copied (not even trimmed)
+        text = f"CASE WHEN {size} > {MAX_VALUE_BYTES} THEN NULL ELSE {text} END"
+    return f"{text} AS {_quote(norm)}"
+
+
+def _size(name: str, dtype: str) -> str | None:
+    """SQL for the size of a value in bytes, for the types whose values can be large."""
+    if dtype == "VARCHAR" or dtype.startswith("JSON"):
+        return f"strlen({_quote(name)})"
+    if dtype == "BLOB":
+        return f"octet_length({_quote(name)})"
+    return None
 
 
 def _csv_header(table_file: TableFile, encoding: str) -> list[str]:
@@ -297,8 +454,15 @@ def _reader(table_file: TableFile, encoding: str = "utf-8", header: list[str] | 
 
 def _as_text(name: str, dtype: str) -> str:
     column = _quote(name)
-    if dtype.startswith("TIMESTAMP"):
+    if dtype.startswith("TIMESTAMP"):  # (with a time zone: refused, _refuse_types)
         return f"strftime({column}::DATE, '%Y-%m-%d')"
+    if dtype.startswith("DECIMAL"):
+        # an exact decimal as the shortest text of its value (4.000000 → 4, 4.120 → 4.12): the
+        # column's own format then decides, as for a CSV (4.12345 has too many decimals for
+        # DECIMAL(18,4) and is rejected, not rounded)
+        text = f"CAST({column} AS VARCHAR)"
+        return (f"CASE WHEN contains({text}, '.') THEN rtrim(rtrim({text}, '0'), '.') "
+                f"ELSE {text} END")
     return f"CAST({column} AS VARCHAR)"
 
 

@@ -10,6 +10,8 @@ import duckdb
 
 from schemas.lines import CREDIT_ON_REQUEST
 from transforms import sqlfile
+from transforms.ingest import MAX_FULL_REJECTIONS
+from transforms.validate import summarise_rejections
 
 
 def stage_lines(con: duckdb.DuckDBPyConnection) -> None:
@@ -18,7 +20,8 @@ def stage_lines(con: duckdb.DuckDBPyConnection) -> None:
 
 def check_staged_lines(con: duckdb.DuckDBPyConnection) -> None:
     """The rules across rows and tables (unique ids, known master data, …) over all staged lines."""
-    sqlfile.run(con, "validate", "reference_rejections")
+    sqlfile.run(con, "validate", "reference_rejections", {"full": MAX_FULL_REJECTIONS})
+    summarise_rejections(con)  # (and the column checks' rejections: all are in by now)
 
 
 def map_lines(

@@ -2,11 +2,14 @@
 
 * Master tables are small; any fault is a configuration error. The engine finds the rows that
   break a check (the SQL form of each check) and pandera validates those (none, usually).
-* Line tables are large: the engine marks the rows that break a check as it stages them, and
-  pandera validates only those, in bounded batches streamed out of DuckDB as Arrow (never one
-  pandas copy of a whole table). A bad row does not stop the run: it is quarantined in the TEMP
-  table ``line_rejections`` (grain: one row per (table, row, column, check)) with the rule broken
-  and a readable message, and the other rows go on.
+* Line tables are large: the engine marks the rows that break a check as it stages them and
+  finds which checks they break; pandera validates the rows of the first MAX_FULL_REJECTIONS
+  faults of each check, in bounded batches (never one pandas copy of a whole table), and names
+  those faults in full; the others are kept with a short message. A bad row does not stop the
+  run: it is quarantined in the TEMP table ``line_rejections`` (grain: one row per (table, row,
+  column, check)) with the rule broken and a readable message, and the other rows go on.
+* A value over ingest.MAX_VALUE_BYTES is not read (NULL in the raw table): its row breaks rule
+  ``value_size`` (for master data, a configuration error).
 
 The engine casts each table with the SQL type each schema column declares: a master table to its
 typed TEMP table (the table's own name), a line table to the view ``typed_<table>``, which map
@@ -25,16 +28,24 @@ import pandera.pandas as pa
 from schemas.columns import is_optional, sql_condition, sql_type
 from transforms import sqlfile
 from transforms.ingest import (
+    MAX_FULL_REJECTIONS,
+    MAX_VALUE_BYTES,
+    OVERSIZE,
     ROW,
     TableFile,
     _quote,
     create_empty_raw,
+    escaped,
     ingest_raw,
     is_view,
     raw_table_name,
 )
 
 BATCH_ROWS = 250_000
+SUSPECT_BATCH_ROWS = 20_000  # suspect rows pandera validates at a time (bounds its memory)
+VALUE_SIZE = "value_size"  # the rule of a value over ingest.MAX_VALUE_BYTES
+VALUE_SIZE_MESSAGE = (f"the value is larger than {MAX_VALUE_BYTES:,} bytes, the most journalize "
+                      "reads in one value")
 SUSPECT = "__suspect"  # the mark of a row to validate (typed views, staged_lines)
 
 
@@ -93,12 +104,18 @@ def load_master(
                 )
                 continue
             _add_absent_optional_columns(con, table, schema, present)
+            big = _oversize(con, table, present)
+            messages.extend(
+                _describe(where, Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE))
+                for row, column in sorted(big))
             # the engine finds the rows that break a check; pandera names the faults of those
-            suspects = con.sql(f"SELECT * FROM {_quote(raw_table_name(table))} "
-                               f"WHERE {_breaks_a_check(schema)}").df()
+            suspects = con.sql(
+                f"SELECT * EXCLUDE ({OVERSIZE}) FROM {_quote(raw_table_name(table))} "
+                f"WHERE {_breaks_a_check(schema)}").df()
             if len(suspects):
                 for fault in _faults(schema, suspects.set_index(ROW)):
-                    messages.append(_describe(where, fault))
+                    if (fault.row, fault.column) not in big:  # (NULL there: not "required")
+                        messages.append(_describe(where, fault))
         _cast(con, table, table, schema)
     if messages:
         raise ConfigurationError(messages)
@@ -150,24 +167,122 @@ def validate_suspects(
     rows: int = BATCH_ROWS,
 ) -> None:
     """The engine marked the rows that break a check while it staged them (each check also has
-    its SQL form: staged_lines.__suspect); pandera validates those rows' text, in bounded Arrow
-    batches, and names every fault. Good rows never leave DuckDB."""
+    its SQL form: staged_lines.__suspect); it now finds which checks each of those rows breaks
+    (the same SQL forms, one pass), numbering the faults of each check in row order. The first
+    MAX_FULL_REJECTIONS faults of each check are the ones kept in full: pandera validates the
+    rows they are on, a bounded batch at a time, and names every fault there with its value and
+    message. The faults on the other rows are stored by the engine with a short message (file,
+    row, column, rule), so that a file of a million bad rows costs neither a million pandera rows
+    nor a million messages in Python (summarise_rejections says so once per check). Good rows
+    never leave DuckDB."""
+    batch_rows = max(1, min(rows, SUSPECT_BATCH_ROWS))
     for table, schema in schemas.items():
         table_file = files.get(table)
-        if table_file is None:
-            continue
-        raw = _quote(raw_table_name(table))
-        columns = ", ".join(_quote(c) for c in schema.columns)
-        reader = con.sql(
-            f"SELECT {ROW}, {columns} FROM {raw} WHERE {ROW} IN ("
-            f"SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT}) "
-            f"ORDER BY {ROW}", params={"source": table}).to_arrow_reader(rows)
-        faults: list[Fault] = []
-        for batch in reader:
-            faults.extend(_faults(schema, batch.to_pandas().set_index(ROW)))
-        del reader  # the connection takes no other query while a result streams
-        if faults:
-            _store(con, table_file, faults)
+        if table_file is not None:
+            _validate_suspects(con, table_file, schema, batch_rows)
+
+
+def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
+                       schema: pa.DataFrameSchema, batch_rows: int) -> None:
+    table = table_file.table
+    raw = _quote(raw_table_name(table))
+    present = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
+    file_columns = [c for c in present if c not in (ROW, OVERSIZE)]  # (in the file's order)
+    oversize = f"coalesce({OVERSIZE}, [])" if OVERSIZE in present else "[]::INTEGER[]"
+    # every kind of fault: (column, check, SQL true when the row breaks it)
+    kinds: list[tuple[str, str, str]] = []
+    for name, column in schema.columns.items():
+        q = _quote(name)
+        checks = [c for c in column.checks if c.name != "required"]
+        if column.metadata.get("value_required"):
+            big = (f" AND NOT list_contains({oversize}, {file_columns.index(name) + 1})"
+                   if name in file_columns else "")
+            kinds.append((name, "required", f"{q} IS NULL{big}"))
+        for check, predicate in zip(checks, column.metadata["sql"]):
+            kinds.append((name, check.name,
+                          f"{q} IS NOT NULL AND NOT coalesce(({predicate.format(c=q)}), false)"))
+    kinds += [(name, VALUE_SIZE, f"list_contains({oversize}, {i})")
+              for i, name in enumerate(file_columns, start=1)]
+    con.execute('CREATE OR REPLACE TEMP TABLE fault_kinds '
+                '(k INTEGER, "column" VARCHAR, "check" VARCHAR)')
+    con.executemany("INSERT INTO fault_kinds VALUES (?, ?, ?)",
+                    [(k, name, check) for k, (name, check, _) in enumerate(kinds)])
+    broken = ", ".join(f"CASE WHEN {sql} THEN {k} END" for k, (_, _, sql) in enumerate(kinds))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE suspect_faults AS
+        WITH broken AS (
+            SELECT {ROW} AS row_number,
+                   unnest(list_filter([{broken}], lambda k: k IS NOT NULL)) AS k
+            FROM {raw}
+            WHERE {ROW} IN (SELECT row_number FROM staged_lines
+                            WHERE source = $source AND {SUSPECT})
+        )
+        SELECT b.row_number, f."column", f."check",
+               row_number() OVER (PARTITION BY f."check" ORDER BY b.row_number, f.k) AS nth
+        FROM broken AS b JOIN fault_kinds AS f USING (k)
+        """, {"source": table})
+    # the rows with a fault kept in full, numbered for the batches
+    columns = ", ".join(_quote(c) for c in schema.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE full_rows AS "
+        f"SELECT row_number() OVER (ORDER BY {ROW}) AS __n, {ROW}, {columns} FROM {raw} "
+        f"WHERE {ROW} IN (SELECT row_number FROM suspect_faults WHERE nth <= $full)",
+        {"full": MAX_FULL_REJECTIONS})
+    total = con.execute("SELECT count(*) FROM full_rows").fetchone()[0]
+    for first in range(0, total, batch_rows):
+        bounds = {"a": first, "b": first + batch_rows}
+        within = (f"row_number IN (SELECT {ROW} FROM full_rows WHERE __n > $a AND __n <= $b)")
+        found = {(row, column, check): nth for row, column, check, nth in con.execute(
+            f'SELECT row_number, "column", "check", nth FROM suspect_faults WHERE {within}',
+            bounds).fetchall()}
+        frame = con.execute("SELECT * EXCLUDE (__n) FROM full_rows WHERE __n > $a AND __n <= $b",
+                            bounds).df().set_index(ROW)
+        big = {(row, column) for row, column, check in found if check == VALUE_SIZE}
+        faults = [Fault(row, column, VALUE_SIZE, None, VALUE_SIZE_MESSAGE)
+                  for row, column in sorted(big)]
+        faults += [f for f in _faults(schema, frame) if (f.row, f.column) not in big]
+        short = {i for i, f in enumerate(faults)
+                 if found.get((f.row, f.column, f.check), 0) > MAX_FULL_REJECTIONS}
+        _store(con, table_file, faults, short)
+    # the faults on the other rows: in the engine, short
+    con.execute(
+        f"""
+        INSERT INTO line_rejections
+        SELECT $table, row_number, "column", "check", NULL,
+               $where || ' row ' || row_number || ', column ' || escaped("column")
+               || ' [rule ' || "check" || ']'
+        FROM suspect_faults
+        WHERE row_number NOT IN (SELECT {ROW} FROM full_rows)
+        ORDER BY row_number, "column", "check"
+        """, {"table": table, "where": table_file.display})
+    for name in ("suspect_faults", "full_rows", "fault_kinds"):
+        con.execute(f"DROP TABLE {name}")
+
+
+def summarise_rejections(con: duckdb.DuckDBPyConnection) -> None:
+    """One notice per (table, check) that rejected more rows than are kept with a full message."""
+    rows = con.execute(
+        """
+        SELECT r."table", coalesce(any_value(f.display), 'lines/' || r."table"), r."check",
+               count(*)
+        FROM line_rejections AS r LEFT JOIN input_files AS f USING ("table")
+        GROUP BY r."table", r."check" HAVING count(*) > $full ORDER BY 1, 3
+        """, {"full": MAX_FULL_REJECTIONS}).fetchall()
+    for _, display, check, n in rows:
+        notice = (f"{display}: rule {check} rejected {n:,} times; the first "
+                  f"{MAX_FULL_REJECTIONS:,} are in rejected_lines with their full message, the "
+                  f"other {n - MAX_FULL_REJECTIONS:,} with a short one (file, row, column, rule)")
+        con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
+
+
+def _oversize(con: duckdb.DuckDBPyConnection, table: str,
+              present: list[str]) -> set[tuple[int, str]]:
+    """(row, column) of every value of a raw table over the size limit."""
+    raw = _quote(raw_table_name(table))
+    places = con.execute(f"SELECT {ROW}, unnest({OVERSIZE}) FROM {raw} "
+                         f"WHERE {OVERSIZE} IS NOT NULL").fetchall()
+    return {(row, present[i - 1]) for row, i in places}
 
 
 def _reject_whole_table(
@@ -181,12 +296,16 @@ def _reject_whole_table(
     every row is quarantined with the reason, so that each is still accounted for."""
     raw = _quote(raw_table_name(table_file.table))
     place = "" if column is None else f", column {column}"
+    # (the rule's rejections so far count too: one per row for each column missing)
+    before = con.execute('SELECT count(*) FROM line_rejections WHERE "table" = $t AND "check" = $c',
+                         {"t": table_file.table, "c": check}).fetchone()[0]
     con.execute(
         f"INSERT INTO line_rejections SELECT $table, {ROW}, $column, $check, NULL, "
-        f"$where || ' row ' || {ROW} || $place || ': ' || $reason || ' [rule ' || $check || ']' "
+        f"$where || ' row ' || {ROW} || $place || CASE WHEN {ROW} + $before <= $full "
+        f"THEN ': ' || $reason || ' [rule ' || $check || ']' ELSE ' [rule ' || $check || ']' END "
         f"FROM {raw}",
         {"table": table_file.table, "column": column, "check": check, "where": table_file.display,
-         "place": place, "reason": reason},
+         "place": place, "reason": reason, "full": MAX_FULL_REJECTIONS, "before": before},
     )
 
 
@@ -199,15 +318,22 @@ def _did_you_mean(column: str, schema: pa.DataFrameSchema, present: list[str]) -
     return f" (the file has {close[0]!r}: misspelled?)" if close else ""
 
 
-def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault]) -> None:
+def _store(con: duckdb.DuckDBPyConnection, table_file: TableFile, faults: list[Fault],
+           short: set[int] = frozenset()) -> None:
+    """Into line_rejections; a fault whose index is in short (past MAX_FULL_REJECTIONS faults of
+    its check) is kept without its value and with a short message: file, row, column and rule."""
+    if not faults:
+        return
+    values = [None if i in short else f.value for i, f in enumerate(faults)]
+    messages = [_describe(table_file.display, f, short=i in short) for i, f in enumerate(faults)]
     frame = pd.DataFrame(
         {
             "table": table_file.table,
             "row_number": [f.row for f in faults],
             "column": [f.column for f in faults],
             "check": [f.check for f in faults],
-            "value": [f.value for f in faults],
-            "message": [_describe(table_file.display, f) for f in faults],
+            "value": values,
+            "message": messages,
         }
     )
     con.register("fault_rows", frame)  # (explicitly: DuckDB's replacement scans are off in a run)
@@ -271,10 +397,14 @@ def _isna(value) -> bool:
         return False
 
 
-def _describe(where: str, fault: Fault) -> str:
+def _describe(where: str, fault: Fault, short: bool = False) -> str:
+    """The message of a fault; a value is shown as Python's repr shows it (control characters
+    escaped: \\n, \\x1b…), so that no cell can forge lines or colours where it is printed."""
     place = where if fault.row is None else f"{where} row {fault.row}"
     if fault.column:
-        place += f", column {fault.column}"
+        place += f", column {escaped(fault.column)}"
+    if short:
+        return f"{place} [rule {fault.check}]"
     shown = "" if fault.value is None else f" (value {fault.value!r})"
     return f"{place}: {fault.message} [rule {fault.check}]{shown}"
 
@@ -297,7 +427,12 @@ def _cast(
     present = [row[0] for row in con.execute(f"DESCRIBE {_quote(raw)}").fetchall()]
     selects = [ROW]
     if view:
-        selects.append(f"{_breaks_a_check(schema) if mark_suspects else 'false'} AS {SUSPECT}")
+        suspect = "false"
+        if mark_suspects:
+            suspect = _breaks_a_check(schema)
+            if OVERSIZE in present:  # a value over the size limit (NULL in the raw table)
+                suspect = f"({suspect} OR {OVERSIZE} IS NOT NULL)"
+        selects.append(f"{suspect} AS {SUSPECT}")
     for name in present:
         if name == ROW:
             continue

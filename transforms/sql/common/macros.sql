@@ -98,3 +98,23 @@ CREATE OR REPLACE TEMP MACRO changed_columns(before, after) AS
 CREATE OR REPLACE TEMP MACRO in_chunk(admin) AS
     coalesce(getvariable('journalize_every'), true)
     OR admin IS NOT DISTINCT FROM getvariable('journalize_admin');
+-- A value as a message shows it: every character that would act on a terminal or on how text
+-- reads (controls, line/paragraph separators, zero-width and direction marks) written as Python's
+-- repr writes it (\n, \x1b, \u202e) and a backslash doubled, so that no cell can forge an output
+-- line or a colour (transforms.ingest.escaped: the same rule in Python). Values without such a
+-- character (nearly all) are returned as they are, after one regexp test.
+CREATE OR REPLACE TEMP MACRO escaped(x) AS CASE
+    WHEN NOT regexp_matches(x, '[\x00-\x1f\x7f-\x9f\\\x{200b}-\x{200f}\x{2028}-\x{202e}\x{2060}-\x{2069}\x{feff}]')
+        THEN x
+    ELSE list_aggregate(list_transform(string_split(x, ''), lambda c: CASE
+        WHEN c = chr(92) THEN chr(92) || chr(92)
+        WHEN c = chr(10) THEN chr(92) || 'n'
+        WHEN c = chr(13) THEN chr(92) || 'r'
+        WHEN c = chr(9) THEN chr(92) || 't'
+        WHEN unicode(c) < 32 OR unicode(c) BETWEEN 127 AND 159
+            THEN chr(92) || 'x' || lpad(lower(hex(unicode(c))), 2, '0')
+        WHEN unicode(c) BETWEEN 8203 AND 8207 OR unicode(c) BETWEEN 8232 AND 8238
+             OR unicode(c) BETWEEN 8288 AND 8297 OR unicode(c) = 65279
+            THEN chr(92) || 'u' || lpad(lower(hex(unicode(c))), 4, '0')
+        ELSE c END), 'string_agg', '')
+END;

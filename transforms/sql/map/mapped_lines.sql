@@ -96,18 +96,18 @@ SELECT
                  || coalesce('; this time rejected: ' || rejection, '')
         WHEN rejection IS NOT NULL THEN rejection
         WHEN $admin IS NOT NULL AND admin_id <> $admin
-            THEN 'administration ' || admin_id || ' is not in this run (--admin ' || $admin || ')'
+            THEN 'administration ' || escaped(admin_id) || ' is not in this run (--admin ' || escaped($admin) || ')'
         WHEN NOT list_contains($sources, source)
             THEN 'source ' || source || ' is not in this run (--sources)'
         WHEN line_date > $reference_date
             THEN 'dated after the reference date ' || strftime($reference_date::DATE, '%Y-%m-%d')
         WHEN is_credit AND list_contains($credit_on_request, source) AND NOT $include_credit_lines
             THEN 'credit line of ' || source || ': invoiced only with --include-credit-lines'
-        WHEN debtor_blocked THEN 'debtor ' || debtor_id || ' is blocked'
+        WHEN debtor_blocked THEN 'debtor ' || escaped(debtor_id) || ' is blocked'
         WHEN NOT has_integration_type
-            THEN 'administration ' || admin_id || ' has no integration type ' || integration_type
+            THEN 'administration ' || escaped(admin_id) || ' has no integration type ' || integration_type
         WHEN payment_method IN ('cash', 'pin', 'chip') AND NOT has_cash_sale
-            THEN 'paid ' || payment_method || ' but administration ' || admin_id
+            THEN 'paid ' || payment_method || ' but administration ' || escaped(admin_id)
                  || ' has no integration type cash_sale'
     END AS status_reason
 FROM mapped

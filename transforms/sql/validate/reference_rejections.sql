@@ -56,39 +56,39 @@ lines AS (
 ),
 faults AS (
     SELECT source, row_number, 'line_id' AS "column", 'unique_line_id' AS "check", line_id AS value,
-           'line_id ' || line_id || ' occurs ' || copies || ' times in the file' AS reason, display
+           'line_id ' || escaped(line_id) || ' occurs ' || copies || ' times in the file' AS reason, display
     FROM lines WHERE copies > 1
     UNION ALL
     SELECT source, row_number, 'debtor_id', 'known_debtor', debtor_id,
-           'unknown debtor ' || debtor_id, display
+           'unknown debtor ' || escaped(debtor_id), display
     FROM lines WHERE unknown_debtor
     UNION ALL
     SELECT source, row_number, 'project_id', 'known_project', project_id,
-           'unknown project ' || project_id, display
+           'unknown project ' || escaped(project_id), display
     FROM lines WHERE unknown_project
     UNION ALL
     SELECT source, row_number, 'subscription_id', 'known_subscription', subscription_id,
-           'unknown subscription ' || subscription_id, display
+           'unknown subscription ' || escaped(subscription_id), display
     FROM lines WHERE unknown_subscription
     UNION ALL
     SELECT source, row_number, 'course_id', 'known_course', course_id,
-           'unknown course ' || course_id, display
+           'unknown course ' || escaped(course_id), display
     FROM lines WHERE unknown_course
     UNION ALL
     SELECT source, row_number, 'admin_id', 'known_administration', admin_id,
-           'unknown administration ' || admin_id, display
+           'unknown administration ' || escaped(admin_id), display
     FROM lines WHERE unknown_administration
     UNION ALL
     SELECT source, row_number, 'article_group', 'known_article_group', article_group,
-           'unknown article group ' || article_group || ' in administration ' || admin_id, display
+           'unknown article group ' || escaped(article_group) || ' in administration ' || escaped(admin_id), display
     FROM lines WHERE unknown_article_group
     UNION ALL
     SELECT source, row_number, 'vat_code', 'known_vat_code', vat_code,
-           'unknown VAT code ' || vat_code || ' in administration ' || admin_id, display
+           'unknown VAT code ' || escaped(vat_code) || ' in administration ' || escaped(admin_id), display
     FROM lines WHERE unknown_vat_code
     UNION ALL
     SELECT source, row_number, 'integration_group', 'known_integration_group', integration_group,
-           'unknown integration group ' || integration_group || ' in administration ' || admin_id,
+           'unknown integration group ' || escaped(integration_group) || ' in administration ' || escaped(admin_id),
            display
     FROM lines WHERE unknown_integration_group
     UNION ALL
@@ -101,8 +101,15 @@ faults AS (
     SELECT source, row_number, 'quantity', 'credit_sign', CAST(quantity AS VARCHAR),
            'negative quantity on a line that is not marked is_credit', display
     FROM lines WHERE wrong_sign
+),
+-- past the first $full rows of a (table, check), a rejection keeps no value and a short message
+-- (validate.summarise_rejections gives one notice for the rest)
+numbered AS (
+    SELECT *, row_number() OVER (PARTITION BY source, "check" ORDER BY row_number) AS nth
+    FROM faults
 )
-SELECT source, row_number, "column", "check", value,
-       display || ' row ' || row_number || ', column ' || "column" || ': ' || reason
-       || ' [rule ' || "check" || ']'
-FROM faults
+SELECT source, row_number, "column", "check", CASE WHEN nth <= $full THEN value END,
+       display || ' row ' || row_number || ', column ' || "column"
+       || CASE WHEN nth <= $full THEN ': ' || reason || ' [rule ' || "check" || ']'
+               ELSE ' [rule ' || "check" || ']' END
+FROM numbered
