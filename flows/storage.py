@@ -91,11 +91,25 @@ def confine(con: duckdb.DuckDBPyConnection, database: Path, *folders: Path) -> N
     """DuckDB may use only its database file (and write-ahead log), its temp folder and these
     folders from now on."""
     temp = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
-    allowed = sorted({_folder(path) for path in folders} | ({_folder(temp)} if temp else set()))
+    allowed = {spelling for path in folders for spelling in _spellings(path)}
+    allowed = sorted(allowed | ({_folder(temp)} if temp else set()))
     database = Path(database).resolve()
     con.execute("SET allowed_directories = $folders", {"folders": allowed})
     con.execute("SET allowed_paths = $paths", {"paths": [str(database), f"{database}.wal"]})
     con.execute("SET enable_external_access = false")
+
+
+def _spellings(folder: Path) -> set[str]:
+    """The ways a run names a folder to DuckDB: absolute as given, with symlinks resolved, and
+    either with its glob characters escaped (ingest.duckdb_path: DuckDB compares the text)."""
+    from transforms.ingest import duckdb_path
+
+    forms = {os.path.abspath(folder), str(Path(folder).resolve())}
+    return {_text_folder(f) for f in forms} | {_text_folder(duckdb_path(Path(f))) for f in forms}
+
+
+def _text_folder(path: str) -> str:
+    return path.rstrip("/") + "/"
 
 
 def _folder(path: Path | str) -> str:
