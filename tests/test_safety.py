@@ -332,3 +332,33 @@ def test_a_stale_partial_of_a_running_process_is_left_alone(dataset_dir, db):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+# --- persist's batches follow their bytes --------------------------------------------------------
+
+def test_persist_batches_are_sized_by_bytes_not_rows():
+    from transforms import persist
+
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE mapped_lines (description VARCHAR, status_reason VARCHAR)")
+    assert persist.batch_rows(con) == persist.BATCH_ROWS  # (no lines: the row-group size)
+    con.execute("INSERT INTO mapped_lines VALUES ('short', NULL)")
+    assert persist.batch_rows(con) == persist.BATCH_ROWS
+    con.execute("INSERT INTO mapped_lines VALUES (repeat('x', 60000), 'y')")
+    # 128 MiB over (1,024 + 3 × 60,001) bytes a row
+    assert persist.batch_rows(con) == 134_217_728 // (1024 + 3 * 60_001) == 741
+
+
+def test_lines_with_long_texts_are_written_and_sealed(dataset_dir, db):
+    """Tens of kilobytes of text per line (a real month has ~17 KB): the rows reach the books in
+    small batches with 64-bit string offsets, and verify finds them sealed."""
+    text = "Lange omschrijving " * 3000  # 57,000 bytes, under the 64 KiB a value may have
+    write_dataset(dataset_dir, order_lines=[order_line(f"L{i}", order_id=f"O{i % 3}",
+                                                       description=text) for i in range(12)])
+
+    result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert query(db, "SELECT count(*), min(strlen(description)) FROM billable_lines") == \
+        [(12, len(text.strip()))]
+    assert invoke("verify", "--db", db).exit_code == 0

@@ -33,7 +33,13 @@ RUN_TABLES = (
     "rejected_lines",
     "run_reconciliation",
 )
-BATCH_ROWS = 122_880  # rows per Arrow batch from the work connection to the books (a row group)
+# Rows reach the books in Arrow batches of about BATCH_BYTES (at most BATCH_ROWS rows, a row
+# group; fewer when the run's lines carry long text): a batch's size follows its bytes, not a row
+# count, so that a month with tens of kilobytes of text per line neither holds gigabytes in one
+# batch nor meets Arrow's 2 GiB limit of a string column (the streams use 64-bit offsets too).
+BATCH_ROWS = 122_880
+BATCH_BYTES = 128 * 2**20
+ROW_BYTES = 1024  # a row's bytes besides its longest text (ids, amounts, dates, short text)
 
 
 def create_output_tables(books: duckdb.DuckDBPyConnection) -> None:
@@ -107,8 +113,9 @@ def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnect
     if work.execute("SELECT count(*) > 0 FROM billable_lines").fetchone()[0]:  # (before the run)
         with rows(books, work, "replaced_lines"):
             sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
+    batch = batch_rows(work)
     for table in CHUNK_TABLES:
-        _append(books, work, table, run_id, sealer)
+        _append(books, work, table, run_id, sealer, batch)
     with rows(books, work, "journal_counters", whole=True):  # (read twice; one row per journal)
         sqlfile.run(books, "persist", "delete_moved_counters")
         _insert(books, "journal_counters", run_id)
@@ -121,15 +128,28 @@ def persist_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
         _append(books, work, table, run_id)
 
 
+def batch_rows(work: duckdb.DuckDBPyConnection) -> int:
+    """Rows per batch for the administration the run is at: its longest free text (a line's
+    description or status reason; an invoice's and an entry's description are made of those)
+    decides, three times over for the text a row may carry besides."""
+    longest = work.execute(
+        "SELECT coalesce(max(strlen(coalesce(description, '')) "
+        "+ strlen(coalesce(status_reason, ''))), 0) FROM mapped_lines").fetchone()[0]
+    return max(256, min(BATCH_ROWS, BATCH_BYTES // (ROW_BYTES + 3 * int(longest))))
+
+
 @contextmanager
 def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name: str, *,
-         whole: bool = False, sealer: seal.RunSealer | None = None) -> Iterator[None]:
+         whole: bool = False, sealer: seal.RunSealer | None = None,
+         batch: int = BATCH_ROWS) -> Iterator[None]:
     """What ``sql/persist/<name>.sql`` selects on the work connection, as the relation ``rows``
     of the books connection: a stream read once, batch by batch (hashed on its way when the
     table is sealed), or (whole) a table in memory that a statement may read more than once."""
     work.complete()  # (a result of execute() left unread would hold the connection)
+    # (64-bit string offsets while the rows stream: no batch meets Arrow's 2 GiB string limit)
+    work.execute("SET arrow_large_buffer_size = true")
     relation = work.sql(sqlfile.load("persist", name))
-    source = relation.to_arrow_table() if whole else relation.to_arrow_reader(BATCH_ROWS)
+    source = relation.to_arrow_table() if whole else relation.to_arrow_reader(batch)
     if sealer is not None and not whole:
         source = sealer.stream(name, source)
     books.register("rows", source)
@@ -139,10 +159,12 @@ def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name
         books.unregister("rows")
         if not whole:
             source.close()  # (a statement need not read it all: a join with an empty table)
+        work.execute("SET arrow_large_buffer_size = false")
 
 
-def _append(books, work, table: str, run_id: int, sealer: seal.RunSealer | None = None) -> None:
-    with rows(books, work, table, sealer=sealer):
+def _append(books, work, table: str, run_id: int, sealer: seal.RunSealer | None = None,
+            batch: int = BATCH_ROWS) -> None:
+    with rows(books, work, table, sealer=sealer, batch=batch):
         _insert(books, table, run_id)
 
 

@@ -120,7 +120,8 @@ class _ColumnHasher:
 
 def _feed_column(column: _ColumnHasher, array: pa.Array, dtype: pa.DataType) -> None:
     """The canonical bytes of one column's values (see the module's docstring)."""
-    if array.type != dtype:
+    wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
+    if array.type != dtype and not wide:
         array = array.cast(dtype)
     nulls = array.is_null().to_numpy(zero_copy_only=False).view(np.uint8)
     column.nulls.update(nulls.tobytes())
@@ -132,8 +133,9 @@ def _feed_column(column: _ColumnHasher, array: pa.Array, dtype: pa.DataType) -> 
         buffers = array.buffers()
         if buffers[1] is None or buffers[2] is None or not lengths.any():
             return
-        offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(array) + 1,
-                                offset=array.offset * 4)
+        width = 8 if wide else 4  # (large_string: 64-bit offsets, the same bytes)
+        offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32,
+                                count=len(array) + 1, offset=array.offset * width)
         hasher.update(memoryview(buffers[2])[offsets[0]:offsets[-1]])
         return
     if pa.types.is_boolean(dtype):
