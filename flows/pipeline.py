@@ -560,6 +560,7 @@ def check_configuration(input_dir: Path) -> list[str]:
         include_credit_lines=True,
     )
     try:
+        storage.confine(con, None, input_dir)
         prepare_session(con)
         for _, stage in STAGES[:3]:  # configuration, lines, map (with the checks over lines)
             stage(con, params)

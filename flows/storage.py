@@ -87,15 +87,16 @@ def publish(partial: Path, db_path: Path) -> None:
     os.chmod(db_path, 0o600)
 
 
-def confine(con: duckdb.DuckDBPyConnection, database: Path, *folders: Path) -> None:
-    """DuckDB may use only its database file (and write-ahead log), its temp folder and these
-    folders from now on."""
+def confine(con: duckdb.DuckDBPyConnection, database: Path | None, *folders: Path) -> None:
+    """DuckDB may use only its database file (and write-ahead log; none for an in-memory one),
+    its temp folder and these folders from now on."""
     temp = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     allowed = {spelling for path in folders for spelling in _spellings(path)}
     allowed = sorted(allowed | ({_folder(temp)} if temp else set()))
-    database = Path(database).resolve()
     con.execute("SET allowed_directories = $folders", {"folders": allowed})
-    con.execute("SET allowed_paths = $paths", {"paths": [str(database), f"{database}.wal"]})
+    if database is not None:
+        database = Path(database).resolve()
+        con.execute("SET allowed_paths = $paths", {"paths": [str(database), f"{database}.wal"]})
     con.execute("SET enable_external_access = false")
 
 
