@@ -222,7 +222,8 @@ def generate(lines: int, out: Path, seed: int = 7, *, progress=print) -> Path:
     (out / "lines").mkdir(parents=True, exist_ok=True)
     for name, table in master_tables(seed).items():
         pq.write_table(table, out / "master" / f"{name}.parquet")
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # (DuckDB refuses it as a connect config)
     offset = 0
     for source, share in SHARES.items():
         count = int(lines * share)
