@@ -211,13 +211,24 @@ def verify(
     """Audit a database: entries balance, numbers unique and gapless per journal series (skips
     with their reasons), every invoiced line on exactly one invoice, counters = highest number.
     Exit code 1 when anything is found."""
-    from transforms.verify import CHECKS, audit
+    from transforms.verify import CHECKS, NotBooks, audit, books_fault
 
     if not Path(db).exists():
         _fail("usage", [f"database {db} does not exist"], EXIT_CONFIGURATION)
-    con = _guarded(lambda: connect(db))
+    try:  # read only: an audit changes nothing
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if "not a valid DuckDB database" in reason:
+            reason = "it is not a DuckDB database"
+        _fail("usage", [f"database {db} cannot be opened: {reason}"], EXIT_CONFIGURATION)
     try:
-        result = audit(con)
+        fault = books_fault(con, str(db))
+        if fault:
+            _fail("usage", [fault], EXIT_CONFIGURATION)
+        result = _guarded(lambda: audit(con))
+    except NotBooks as error:
+        _fail("usage", [str(error)], EXIT_CONFIGURATION)
     finally:
         con.close()
     f = result.figures
@@ -228,10 +239,17 @@ def verify(
         out.print(f"  skipped in {series}: {n} × {reason}", markup=False, highlight=False)
     for name, title in CHECKS.items():
         findings = result.findings[name]
+        if name in result.unchecked:
+            out.print(f"--   {title}: {result.unchecked[name]}", markup=False, highlight=False)
+            continue
         out.print(f"{'ok  ' if not findings else 'FAIL'} {title}"
                   + (f": {len(findings)} finding(s)" if findings else ""), markup=False, highlight=False)
+        if name in result.notes:
+            out.print(f"       ({result.notes[name]})", markup=False, highlight=False)
         for finding in findings[:20]:
             out.print(f"       {finding}", markup=False, highlight=False)
+        if len(findings) > 20:
+            out.print(f"       … and {len(findings) - 20} more", markup=False, highlight=False)
     if not result.clean:
         raise typer.Exit(EXIT_AUDIT_FINDINGS)
 

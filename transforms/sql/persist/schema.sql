@@ -91,3 +91,23 @@ CREATE TABLE IF NOT EXISTS changed_lines (
     run_id INTEGER, source VARCHAR, line_id VARCHAR, row_number BIGINT, invoice_number VARCHAR,
     changed_columns VARCHAR
 );
+-- The master data each run used, kept beside its books so that an auditor (and `journalize
+-- verify`) can check every account, journal, debtor and VAT code the books name against what the
+-- run read: one row per (run, master row). Accounts, journals and VAT codes are small and kept
+-- whole; of the debtors (up to hundreds of thousands per run) only the ids the run's invoices
+-- name. Books written before issue 12 have no rows here for their runs.
+CREATE TABLE IF NOT EXISTS run_accounts (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, account VARCHAR NOT NULL,
+    account_type VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_journals (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL,
+    journal_type VARCHAR, contra_account VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_vat_codes (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, vat_code VARCHAR NOT NULL,
+    rate DECIMAL(9, 4), payable_account VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_debtors (
+    run_id INTEGER NOT NULL, debtor_id VARCHAR NOT NULL
+);
