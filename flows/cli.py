@@ -21,7 +21,6 @@ from flows.pipeline import (
     RunFailed,
     RunResult,
     check_configuration,
-    connect,
     pro_forma,
     resume_parameters,
     run_month_end,
@@ -209,8 +208,10 @@ def verify(
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
 ) -> None:
     """Audit a database: entries balance, numbers unique and gapless per journal series (skips
-    with their reasons), every invoiced line on exactly one invoice, counters = highest number.
-    Exit code 1 when anything is found."""
+    with their reasons), every invoiced line on exactly one invoice, counters = highest number,
+    and cross-checks of totals, VAT, open items, periods, settlements, the reconciliation and the
+    master data references. Exit code 1 when anything is found; 2 when the file is not the
+    books."""
     from transforms.verify import CHECKS, NotBooks, audit, books_fault
 
     if not Path(db).exists():

@@ -438,7 +438,8 @@ def test_copies_of_an_id_in_one_file_are_no_finding(dataset_dir, db):
 
 def test_books_of_an_earlier_version_say_not_checked(mixed_db):
     db = tampered(mixed_db, *[f"DROP TABLE {t}" for t in (
-        "run_accounts", "run_journals", "run_vat_codes", "run_debtors", "run_reconciliation")],
+        "run_accounts", "run_journals", "run_vat_codes", "run_debtors", "run_reconciliation",
+        "skipped_numbers")],
         "ALTER TABLE invoices DROP COLUMN line_count")
     result = invoke("verify", "--db", db)
     assert result.exit_code == 0, result.output
@@ -447,6 +448,9 @@ def test_books_of_an_earlier_version_say_not_checked(mixed_db):
                for line in lines), result.stdout
     assert any(line.startswith(f"--   {CHECKS['reconciliation']}: not checked")
                and "run_reconciliation" in line for line in lines), result.stdout
+    assert any(line.startswith(f"--   {CHECKS['numbers_gapless']}: not checked")
+               and "skipped_numbers" in line for line in lines), result.stdout
+    assert "0 skipped numbers" in result.stdout
     assert f"ok   {CHECKS['master_references']}" in lines
     assert ("(not checked for 1 run(s) without recorded master data (written by an earlier "
             "version): run 1)") in lines

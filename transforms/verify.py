@@ -66,9 +66,7 @@ class Audit:
 
 def books_fault(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     """Why the database is not journalize's books, or None when it is."""
-    tables = {row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_catalog = current_database()").fetchall()}
+    tables = _tables(con)
     if not tables:
         return f"database {name} has no tables: it is not journalize's books (nothing to verify)"
     missing = [table for table in BOOKS_TABLES if table not in tables]
@@ -81,10 +79,7 @@ def books_fault(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 def _master_data_stand_ins(con: duckdb.DuckDBPyConnection) -> None:
     """Books of an earlier version: their runs recorded no master data (a temporary view with
     no rows stands in for each table it would be in)."""
-    database = con.execute("SELECT current_database()").fetchone()[0]
-    present = {row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_catalog = $d", {"d": database}).fetchall()}
+    present = _tables(con)
     expected = persist.expected_columns()
     for table in MASTER_DATA_TABLES:
         if table in present:
@@ -115,11 +110,19 @@ def audit(con: duckdb.DuckDBPyConnection) -> Audit:
         result.notes["master_references"] = (
             f"not checked for {unrecorded[0]} run(s) without recorded master data (written "
             f"by an earlier version): run {unrecorded[1]}")
+    present = _tables(con)
     for table in ("runs", "invoices", "journal_entries", "billable_lines", "skipped_numbers"):
-        result.figures[table] = sqlfile.count(con, table)
+        result.figures[table] = sqlfile.count(con, table) if table in present else 0
     result.figures["entries"] = con.execute(
         "SELECT count(DISTINCT entry_id) FROM journal_entries").fetchone()[0]
-    result.skips = con.execute(
-        "SELECT admin_id || '/' || journal_code, reason, count(*) FROM skipped_numbers "
-        "GROUP BY ALL ORDER BY ALL").fetchall()
+    if "skipped_numbers" in present:  # (books of the first versions have none)
+        result.skips = con.execute(
+            "SELECT admin_id || '/' || journal_code, reason, count(*) FROM skipped_numbers "
+            "GROUP BY ALL ORDER BY ALL").fetchall()
     return result
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_catalog = current_database()").fetchall()}
