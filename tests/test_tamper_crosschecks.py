@@ -37,11 +37,12 @@ from builders import (
     project,
     query,
     run,
+    with_be01,
     write_dataset,
 )
 from flows.cli import app
 from flows.parameters import RunParameters, sample_dataset
-from flows.pipeline import run_month_end
+from flows.pipeline import resume, resume_parameters, run_month_end
 from transforms.verify import CHECKS, audit
 
 WIDE = {"COLUMNS": "250"}
@@ -164,6 +165,52 @@ def test_sample_verifies_clean(sample_db):
     lines = [line.strip() for line in result.stdout.splitlines()]
     for title in CHECKS.values():
         assert f"ok   {title}" in lines, result.stdout
+
+
+def test_books_after_resume_admin_and_no_journalize_verify_clean(dataset_dir, tmp_path, db):
+    # run 1: 10002 blocked (L2 open), only NL01 … ; run 2: resume after the block is lifted;
+    # run 3: --no-journalize; run 4: --admin BE01
+    master = base_master()
+    master["debtors"][1] = debtor("10002", "De Vries Bouw", blocked="true")
+    write_dataset(dataset_dir, master, order_lines=[order_line("L1"),
+                                                    order_line("L2", "O2", debtor_id="10002")])
+    run(dataset_dir, db)
+    assert findings(db) == {}
+    fixed = write_dataset(tmp_path / "fixed")
+    resume(resume_parameters(db, input_dir=fixed))
+    assert query(db, "SELECT line_id, status, run_id FROM billable_lines ORDER BY 1") == [
+        ("L1", "invoiced", 1), ("L2", "invoiced", 2)]
+    assert findings(db) == {}
+    november = write_dataset(tmp_path / "nov", order_lines=[
+        order_line("L3", "O3", line_date="2026-11-04")])
+    run(november, db, period="2026-11", journalize=False)
+    assert findings(db) == {}
+    # run 4: --admin BE01 reads L3 (invoiced in run 3) and L4 (an NL01 line: excluded)
+    both = write_dataset(tmp_path / "both", with_be01(base_master()), order_lines=[
+        order_line("L3", "O3", line_date="2026-11-04"), order_line("L4", "O4", line_date="2026-11-05")])
+    run(both, db, period="2026-11", admin="BE01")
+    assert query(db, "SELECT line_id, status, run_id FROM billable_lines WHERE line_id >= 'L3' "
+                     "ORDER BY 1") == [("L3", "invoiced", 3), ("L4", "excluded", 4)]
+    assert findings(db) == {}
+
+
+def test_a_credit_counter_sale_paid_cash_verifies_clean(dataset_dir, db):
+    # −1 × 40.00 H paid cash: a credit invoice of −48.40 in VKC, settled in KAS the other way round
+    write_dataset(dataset_dir, counter_lines=[
+        counter_line("K1", "R1", payment_method="cash", unit_price="40", is_credit="true")])
+    run(dataset_dir, db)
+    n = invoice_of(db, "K1")
+    assert query(db, "SELECT journal_code, total_incl_vat FROM invoices") == [("VKC", D("-48.40"))]
+    assert query(db, "SELECT account, debit, credit FROM journal_entries WHERE journal_code = 'KAS' "
+                     "ORDER BY line_no") == [("1000", D("0.00"), D("48.40")),
+                                             ("1300", D("48.40"), D("0.00"))]
+    assert findings(db) == {}
+    # the settlement's sides swapped: still balanced, but it no longer settles the credit
+    entry = entry_of(db, n, "KAS")
+    swapped = tampered(db, "UPDATE journal_entries SET debit = credit, credit = debit "
+                           "WHERE entry_id = $e", params={"e": entry})
+    (finding,) = findings(swapped)["settlements"]
+    assert "credits the debtor 48.40" in finding and "debits 1000 48.40" in finding
 
 
 def test_a_run_records_the_master_data_it_used(mixed_db):
