@@ -25,7 +25,6 @@ from flows.pipeline import (
     RunFailed,
     RunResult,
     check_configuration,
-    connect,
     pro_forma,
     resume_parameters,
     run_month_end,
@@ -328,14 +327,17 @@ def verify(
                        "the ones it was given for")] = None,
 ) -> None:
     """Audit a database: entries balance, numbers unique and gapless per journal series (skips
-    with their reasons), every invoiced line on exactly one invoice, counters = highest number.
-    Exit code 1 when anything is found."""
+    with their reasons), every invoiced line on exactly one invoice, counters = highest number,
+    and cross-checks of totals, VAT, open items, periods, settlements, the reconciliation and the
+    master data references; every posted row against its seal (and, with --seal, the books
+    against a seal kept elsewhere). Exit code 1 when anything is found; 2 when the file is not
+    the books."""
     with _attempt("verify", db, create_folder=False) as attempt:
         _verify(attempt, db, seal)
 
 
 def _verify(attempt: Attempt, db: Path, seal: str | None) -> None:
-    from transforms.verify import CHECKS, audit
+    from transforms.verify import CHECKS, NotBooks, audit, books_fault
 
     attempt.parameters = {"db_path": str(db), **({"seal": seal} if seal else {})}
     if not Path(db).exists():
@@ -343,9 +345,20 @@ def _verify(attempt: Attempt, db: Path, seal: str | None) -> None:
     if seal is not None and not re.fullmatch(r"[0-9a-f]{64}", seal.strip().lower()):
         _fail("usage", [f"--seal {seal!r} is not a seal (64 hexadecimal digits, as a run prints "
                         "it)"], EXIT_CONFIGURATION)
-    con = _guarded(lambda: connect(db))
+    try:  # read only: an audit changes nothing
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if "not a valid DuckDB database" in reason:
+            reason = "it is not a DuckDB database"
+        _fail("usage", [f"database {db} cannot be opened: {reason}"], EXIT_CONFIGURATION)
     try:
-        result = audit(con, seal.strip().lower() if seal else None)
+        fault = books_fault(con, str(db))
+        if fault:
+            _fail("usage", [fault], EXIT_CONFIGURATION)
+        result = _guarded(lambda: audit(con, seal.strip().lower() if seal else None))
+    except NotBooks as error:
+        _fail("usage", [str(error)], EXIT_CONFIGURATION)
     finally:
         con.close()
     f = result.figures
@@ -361,10 +374,17 @@ def _verify(attempt: Attempt, db: Path, seal: str | None) -> None:
         _say(out, f"  seal of the books as they are: {result.seal}")
     for name, title in CHECKS.items():
         findings = result.findings[name]
+        if name in result.unchecked:
+            _say(out, f"--   {title}: {result.unchecked[name]}")
+            continue
         _say(out, f"{'ok  ' if not findings else 'FAIL'} {title}"
              + (f": {len(findings)} finding(s)" if findings else ""))
+        if name in result.notes:
+            _say(out, f"       ({result.notes[name]})")
         for finding in findings[:20]:
             _say(out, f"       {finding}")
+        if len(findings) > 20:
+            _say(out, f"       … and {len(findings) - 20} more")
     if not result.clean:
         attempt.reason = "findings: " + "; ".join(
             f"{title}: {len(result.findings[name])}" for name, title in CHECKS.items()

@@ -264,6 +264,7 @@ def run_month_end(
             progress("close")  # reconciliation, quarantine, the run's record
         reconcile.close(con)
         persist.persist_run(books, con, run_id)
+        persist.persist_master_data(books, con, run_id)
         _drop(con, ["staged_lines"])
         _record_run(books, con, run_id, params, started, inputs.result())
         books.execute("UPDATE runs SET seal = $seal WHERE run_id = $run_id",

@@ -86,6 +86,11 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def expected_columns() -> dict[tuple[str, str], str]:
+    """(table, column) → type of every output table of this version."""
+    return dict(_expected_columns())
+
+
 @functools.cache
 def _expected_columns() -> dict[tuple[str, str], str]:
     reference = duckdb.connect()
@@ -136,6 +141,24 @@ def batch_rows(work: duckdb.DuckDBPyConnection) -> int:
         "SELECT coalesce(max(strlen(coalesce(description, '')) "
         "+ strlen(coalesce(status_reason, ''))), 0) FROM mapped_lines").fetchone()[0]
     return max(256, min(BATCH_ROWS, BATCH_BYTES // (ROW_BYTES + 3 * int(longest))))
+
+
+MASTER_DATA_TABLES = ("run_accounts", "run_journals", "run_vat_codes")
+
+
+def persist_master_data(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+                        run_id: int) -> None:
+    """Keep the master data the run used beside its books, keyed by run_id, so that verify can
+    check every reference in them: the accounts, journals and VAT codes (small tables, whole),
+    and of the debtors (up to hundreds of thousands) only the ids the run's invoices name. Written
+    after the run's invoices, in its transaction."""
+    for table in MASTER_DATA_TABLES:
+        _append(books, work, table, run_id)
+    with rows(books, work, "run_debtors"):
+        books.execute(
+            "INSERT INTO run_debtors BY NAME SELECT $run_id AS run_id, debtor_id FROM rows "
+            "WHERE debtor_id IN (SELECT debtor_id FROM invoices WHERE run_id = $run_id)",
+            {"run_id": run_id})
 
 
 @contextmanager

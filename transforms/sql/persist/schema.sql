@@ -1,6 +1,14 @@
 -- The output database (SPEC §11): stable names that analysts and tests query.
+-- Each table declares its keys and rules where DuckDB enforces them at little cost: NOT NULL on
+-- the columns that name a row, CHECKs on values (debit and credit never negative, the statuses),
+-- and a PRIMARY KEY on the small tables (runs, journal_counters, run_reconciliation). The large
+-- tables (billable_lines, invoices, journal_entries: millions of rows a month) have no key index:
+-- an ART index costs memory and time on every run over years of books; `journalize verify`
+-- checks their keys instead (numbers_unique, lines_unique, lines_once). A database made by an
+-- earlier version keeps the definitions it was made with (CREATE TABLE IF NOT EXISTS; columns
+-- added since come without their rules).
 CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER, command VARCHAR, status VARCHAR,
+    run_id INTEGER PRIMARY KEY, command VARCHAR, status VARCHAR,
     started_at TIMESTAMP, finished_at TIMESTAMP,
     input_dir VARCHAR, reference_date DATE, invoice_date DATE,
     admin_id VARCHAR, sources VARCHAR, include_credit_lines BOOLEAN, journalize BOOLEAN,
@@ -20,7 +28,7 @@ CREATE TABLE IF NOT EXISTS run_inputs (
 -- one row per input line (source, line_id): its latest status; the invoiced ones are the
 -- invoice lines (the view invoice_lines)
 CREATE TABLE IF NOT EXISTS billable_lines (
-    source VARCHAR, line_id VARCHAR, row_number BIGINT,
+    source VARCHAR NOT NULL, line_id VARCHAR, row_number BIGINT,
     admin_id VARCHAR, debtor_id VARCHAR, line_date DATE, item_code VARCHAR, article_group VARCHAR,
     integration_group VARCHAR, description VARCHAR,
     quantity DECIMAL(18, 4), unit_price DECIMAL(18, 4), vat_code VARCHAR,
@@ -28,57 +36,73 @@ CREATE TABLE IF NOT EXISTS billable_lines (
     order_id VARCHAR, receipt_id VARCHAR, payment_method VARCHAR, delivery_date DATE,
     project_id VARCHAR, phase_id VARCHAR, installment_id VARCHAR, subscription_id VARCHAR,
     course_id VARCHAR, period_start DATE, period_end DATE, exclude_from_collective BOOLEAN,
-    amount DECIMAL(18, 2), status VARCHAR, status_reason VARCHAR, is_collective BOOLEAN,
+    amount DECIMAL(18, 2),
+    status VARCHAR NOT NULL CHECK (status IN ('invoiced', 'open', 'rejected', 'excluded')),
+    status_reason VARCHAR, is_collective BOOLEAN,
     collect_key VARCHAR,
-    invoice_number VARCHAR, run_id INTEGER,
+    invoice_number VARCHAR, run_id INTEGER NOT NULL,
     -- the account the line is booked on (SPEC §4: integration group, else article group;
     -- credit account for a credit line); invoice_lines shows it as `account`
-    revenue_account VARCHAR
+    revenue_account VARCHAR,
+    -- an invoiced line names its invoice
+    CHECK (status <> 'invoiced' OR invoice_number IS NOT NULL)
 );
 -- one row per (run, table, row, column, check) that a line broke
 CREATE TABLE IF NOT EXISTS rejected_lines (
-    "table" VARCHAR, line_id VARCHAR, row_number BIGINT, "column" VARCHAR, "check" VARCHAR,
-    value VARCHAR, message VARCHAR, run_id INTEGER
+    "table" VARCHAR NOT NULL, line_id VARCHAR, row_number BIGINT, "column" VARCHAR,
+    "check" VARCHAR NOT NULL, value VARCHAR, message VARCHAR, run_id INTEGER NOT NULL
 );
 -- one row per invoice
 CREATE TABLE IF NOT EXISTS invoices (
-    admin_id VARCHAR, invoice_number VARCHAR, sequence_number BIGINT, journal_code VARCHAR, integration_type VARCHAR,
-    debtor_id VARCHAR, invoice_date DATE, due_date DATE, is_credit BOOLEAN, is_collective BOOLEAN,
+    admin_id VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL, sequence_number BIGINT,
+    journal_code VARCHAR NOT NULL, integration_type VARCHAR,
+    debtor_id VARCHAR NOT NULL, invoice_date DATE NOT NULL, due_date DATE, is_credit BOOLEAN, is_collective BOOLEAN,
     collect_key VARCHAR, sources VARCHAR, currency VARCHAR, payment_method VARCHAR,
     total_excl_vat DECIMAL(18, 2), vat_amount DECIMAL(18, 2), total_incl_vat DECIMAL(18, 2),
     description VARCHAR, coda_reference VARCHAR, journalized BOOLEAN, line_count BIGINT,
-    run_id INTEGER
+    run_id INTEGER NOT NULL,
+    -- SPEC §9: total_incl_vat = total_excl_vat + vat_amount; a credit invoice's total is < 0
+    CHECK (total_incl_vat = total_excl_vat + vat_amount),
+    CHECK (is_credit = (total_incl_vat < 0))
 );
 -- one row per (invoice, VAT code): the amounts of SPEC §9 before they become entry lines
 CREATE TABLE IF NOT EXISTS invoice_vat (
-    invoice_number VARCHAR, vat_code VARCHAR, vat_rate DECIMAL(9, 4), gross DECIMAL(18, 2),
-    invoice_discount DECIMAL(18, 2), net DECIMAL(18, 2), vat DECIMAL(18, 2),
-    credit_restriction DECIMAL(18, 2), run_id INTEGER
+    invoice_number VARCHAR NOT NULL, vat_code VARCHAR NOT NULL, vat_rate DECIMAL(9, 4),
+    gross DECIMAL(18, 2), invoice_discount DECIMAL(18, 2), net DECIMAL(18, 2), vat DECIMAL(18, 2),
+    credit_restriction DECIMAL(18, 2), run_id INTEGER NOT NULL,
+    CHECK (net = gross - invoice_discount)
 );
 -- one row per journal entry line; debit and credit never negative
 CREATE TABLE IF NOT EXISTS journal_entries (
-    admin_id VARCHAR, journal_code VARCHAR, entry_id BIGINT, line_no INTEGER, entry_date DATE,
-    fiscal_year INTEGER, period INTEGER, account VARCHAR, debtor_id VARCHAR,
-    invoice_number VARCHAR, description VARCHAR, debit DECIMAL(18, 2), credit DECIMAL(18, 2),
-    vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER
+    admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL, entry_id BIGINT NOT NULL,
+    line_no INTEGER NOT NULL, entry_date DATE NOT NULL,
+    fiscal_year INTEGER NOT NULL, period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 12),
+    account VARCHAR NOT NULL, debtor_id VARCHAR,
+    invoice_number VARCHAR, description VARCHAR,
+    debit DECIMAL(18, 2) NOT NULL, credit DECIMAL(18, 2) NOT NULL,
+    vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER NOT NULL,
+    CHECK (debit >= 0 AND credit >= 0)
 );
 CREATE TABLE IF NOT EXISTS entry_allocations (
-    entry_id BIGINT, line_no INTEGER, axis VARCHAR, code VARCHAR
+    entry_id BIGINT NOT NULL, line_no INTEGER NOT NULL, axis VARCHAR NOT NULL, code VARCHAR
 );
 -- one row per invoice: the receivable (openstaande post)
 CREATE TABLE IF NOT EXISTS open_items (
-    admin_id VARCHAR, debtor_id VARCHAR, invoice_number VARCHAR, invoice_date DATE, due_date DATE,
-    amount DECIMAL(18, 2), amount_open DECIMAL(18, 2), payment_discount_pct DECIMAL(9, 4),
-    payment_discount_date DATE, run_id INTEGER
+    admin_id VARCHAR NOT NULL, debtor_id VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL,
+    invoice_date DATE, due_date DATE,
+    amount DECIMAL(18, 2) NOT NULL, amount_open DECIMAL(18, 2) NOT NULL,
+    payment_discount_pct DECIMAL(9, 4), payment_discount_date DATE, run_id INTEGER NOT NULL
 );
 -- one row per numbering journal: the last number issued (teller laatste factuur)
 CREATE TABLE IF NOT EXISTS journal_counters (
-    admin_id VARCHAR, journal_code VARCHAR, last_invoice_number BIGINT, run_id INTEGER
+    admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL, last_invoice_number BIGINT NOT NULL,
+    run_id INTEGER NOT NULL,
+    PRIMARY KEY (admin_id, journal_code)
 );
 -- one row per number the counter passed over because it was already used
 CREATE TABLE IF NOT EXISTS skipped_numbers (
-    admin_id VARCHAR, journal_code VARCHAR, invoice_number VARCHAR, sequence_number BIGINT,
-    reason VARCHAR, run_id INTEGER
+    admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL,
+    sequence_number BIGINT, reason VARCHAR, run_id INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS subscription_state (
     subscription_id VARCHAR, item_code VARCHAR, billed_through DATE, run_id INTEGER
@@ -89,17 +113,38 @@ CREATE TABLE IF NOT EXISTS deferral_schedule (
 );
 -- one row per (run, source table): lines read = invoiced + open + rejected + excluded, in money too
 CREATE TABLE IF NOT EXISTS run_reconciliation (
-    run_id INTEGER, source VARCHAR,
+    run_id INTEGER NOT NULL, source VARCHAR NOT NULL,
     lines_read BIGINT, lines_invoiced BIGINT, lines_open BIGINT, lines_rejected BIGINT,
     lines_excluded BIGINT,
     amount_read DECIMAL(18, 2), amount_invoiced DECIMAL(18, 2), amount_open DECIMAL(18, 2),
-    amount_rejected DECIMAL(18, 2), amount_excluded DECIMAL(18, 2), closes BOOLEAN
+    amount_rejected DECIMAL(18, 2), amount_excluded DECIMAL(18, 2), closes BOOLEAN,
+    PRIMARY KEY (run_id, source)
 );
 -- one row per (run, line) that was invoiced earlier and arrived again with other content: reported,
 -- never invoiced again
 CREATE TABLE IF NOT EXISTS changed_lines (
-    run_id INTEGER, source VARCHAR, line_id VARCHAR, row_number BIGINT, invoice_number VARCHAR,
-    changed_columns VARCHAR
+    run_id INTEGER NOT NULL, source VARCHAR NOT NULL, line_id VARCHAR, row_number BIGINT,
+    invoice_number VARCHAR, changed_columns VARCHAR
+);
+-- The master data each run used, kept beside its books so that an auditor (and `journalize
+-- verify`) can check every account, journal, debtor and VAT code the books name against what the
+-- run read: one row per (run, master row). Accounts, journals and VAT codes are small and kept
+-- whole; of the debtors (up to hundreds of thousands per run) only the ids the run's invoices
+-- name. Books written before issue 12 have no rows here for their runs.
+CREATE TABLE IF NOT EXISTS run_accounts (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, account VARCHAR NOT NULL,
+    account_type VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_journals (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL,
+    journal_type VARCHAR, contra_account VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_vat_codes (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, vat_code VARCHAR NOT NULL,
+    rate DECIMAL(9, 4), payable_account VARCHAR
+);
+CREATE TABLE IF NOT EXISTS run_debtors (
+    run_id INTEGER NOT NULL, debtor_id VARCHAR NOT NULL
 );
 -- The inalterability chain (transforms/seal.py). One row per (run, administration, journal):
 -- seal = SHA-256(previous_seal, run, administration, journal, content), content = SHA-256 of the
