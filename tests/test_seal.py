@@ -114,7 +114,8 @@ TAMPERING = {
          "AND credit > 0)"],
         ["journal_entries of"]),
     "an invoice, its entry and open item raised together": (
-        ["UPDATE invoices SET total_incl_vat = total_incl_vat + 100 WHERE invoice_number = "
+        ["UPDATE invoices SET total_excl_vat = total_excl_vat + 100, "
+         "total_incl_vat = total_incl_vat + 100 WHERE invoice_number = "
          "(SELECT invoice_number FROM journal_entries WHERE entry_id = 1 LIMIT 1)",
          "UPDATE open_items SET amount = amount + 100, amount_open = amount_open + 100 "
          "WHERE invoice_number = (SELECT invoice_number FROM journal_entries WHERE entry_id = 1 "
@@ -153,6 +154,9 @@ TAMPERING = {
         ["DELETE FROM seals WHERE run_id = 2 AND seal = (SELECT min(seal) FROM seals "
          "WHERE run_id = 2)"],
         ["breaks at run 2", "have no link"]),
+    "a sealed column dropped": (
+        ["ALTER TABLE invoices DROP COLUMN description"],
+        ["cannot be read as they were sealed", "description"]),
     "a run's seal removed": (
         ["UPDATE runs SET seal = NULL WHERE run_id = 2"],
         ["run 2 has no seal"]),

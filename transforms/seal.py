@@ -407,7 +407,13 @@ def audit(con: duckdb.DuckDBPyConnection, expected_seal: str | None = None) -> S
         if seal is None and first_sealed is not None and run_id > first_sealed:
             result.findings.append(f"run {run_id} has no seal, while run {first_sealed} before it "
                                    "was sealed: its seal was removed")
-    chunks = [c for c in recompute(con) if c.run_id not in result.unsealed_runs]
+    try:
+        chunks = [c for c in recompute(con) if c.run_id not in result.unsealed_runs]
+    except (duckdb.CatalogException, duckdb.BinderException) as error:
+        reason = str(error).strip().splitlines()[0]
+        result.findings.append(f"the sealed rows cannot be read as they were sealed ({reason}): "
+                               "a sealed table or column was removed")
+        return result
     stored = _stored_chunks(con)
     _compare_chunks(result, chunks, stored)
     _compare_links(result, con, chunks, runs)
