@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench clean
+.PHONY: run test lint check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,11 @@ run: $(STAMP)  ## month-end run of the shipped sample into data/journalize.duckd
 check: $(STAMP)  ## configuration check of the shipped sample
 	$(BIN)/journalize check
 
-test: $(STAMP)  ## the whole test suite
+test: lint  ## the linter, then the whole test suite
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff (pyproject.toml [tool.ruff.lint]): zero findings
+	$(BIN)/ruff check flows transforms schemas tests benchmarks data
 
 bench: $(STAMP)  ## full pipeline at 100k, 1M and 10M lines (+ pandas reference at 1M); prints figures
 	$(BIN)/python benchmarks/bench.py

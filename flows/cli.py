@@ -172,12 +172,12 @@ def run(
     with _attempt("pro-forma" if show_pro_forma else "run", db, ctx) as attempt:
         _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
              include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit, prefect,
-             dask, dask_address, dask_workers, parquet_out)
+             dask, dask_address, dask_workers, parquet_out, keep_work)
 
 
 def _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
          include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit, prefect,
-         dask, dask_address, dask_workers, parquet_out) -> None:
+         dask, dask_address, dask_workers, parquet_out, keep_work) -> None:
     if period and (reference_date or invoice_date):
         _fail("usage", ["give --period or --reference-date/--invoice-date, not both"], EXIT_CONFIGURATION)
     try:

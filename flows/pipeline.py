@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
-import sys
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field

@@ -16,7 +16,7 @@ import pytest
 
 from builders import query
 from flows.parameters import RunParameters
-from flows.pipeline import RunFailed, connect, run_month_end
+from flows.pipeline import RunFailed, run_month_end
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-import pytest
 from typer.testing import CliRunner
 
 from builders import count_rows, base_master, integration_type, order_line, query, run, write_dataset

@@ -17,7 +17,6 @@ from builders import (
     base_master,
     course,
     course_line,
-    debtor,
     installment_line,
     integration_type,
     order_line,

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from builders import query
 from flows.cli import app
-from flows.parameters import RunParameters, sample_dataset
+from flows.parameters import RunParameters
 from flows.pipeline import run_month_end
 from transforms import seal
 
