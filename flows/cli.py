@@ -436,10 +436,11 @@ def _print_summary(result: RunResult) -> None:
         _say(out, f"  … {len(result.changed) - 20} more in table changed_lines")
     for reason, n in result.open_reasons[:10]:
         _say(out, f"  open: {n} × {reason}")
-    for message in result.rejected[:20]:
+    for message in result.rejected:
         _say(out, f"  rejected: {message}")
-    if len(result.rejected) > 20:
-        _say(out, f"  … {len(result.rejected) - 20} more in table rejected_lines")
+    more = result.counts.get("rejections", len(result.rejected)) - len(result.rejected)
+    if more > 0:
+        _say(out, f"  … {more} more in table rejected_lines")
     for admin_id, journal, number, reason in result.skipped_numbers:
         _say(out, f"  skipped number {number} in {admin_id}/{journal}: {reason}")
     _say(out, f"database: {Path(result.db_path).resolve()}")

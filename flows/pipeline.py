@@ -281,6 +281,7 @@ def _run_stage(name, stage, con, params, runner, progress, label: str = "") -> N
     runner(name, stage, con, params)
 
 
+SHOWN_REJECTIONS = 20  # rejection messages a run's result carries (all are in rejected_lines)
 EVERY = "*every administration*"  # the chunk of a run that goes over all lines at once
 
 
@@ -437,10 +438,14 @@ def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:
         """,
         {"r": run_id},
     ).fetchall()
+    # the first SHOWN_REJECTIONS messages (a run may reject millions of lines: they stay in the
+    # books), and how many there are
     rejected = [r[0] for r in books.execute(
-        "SELECT message FROM rejected_lines WHERE run_id = $r ORDER BY \"table\", row_number",
-        {"r": run_id},
+        "SELECT message FROM rejected_lines WHERE run_id = $r ORDER BY \"table\", row_number "
+        "LIMIT $shown", {"r": run_id, "shown": SHOWN_REJECTIONS},
     ).fetchall()]
+    counts["rejections"] = books.execute(
+        "SELECT count(*) FROM rejected_lines WHERE run_id = $r", {"r": run_id}).fetchone()[0]
     open_reasons = books.execute(
         """
         SELECT status_reason, count(*)

@@ -362,3 +362,18 @@ def test_lines_with_long_texts_are_written_and_sealed(dataset_dir, db):
     assert query(db, "SELECT count(*), min(strlen(description)) FROM billable_lines") == \
         [(12, len(text.strip()))]
     assert invoke("verify", "--db", db).exit_code == 0
+
+
+def test_a_run_carries_the_first_rejections_and_their_count_not_all_of_them(dataset_dir, db):
+    """A run that rejects millions of lines keeps them in rejected_lines; its result (and the
+    summary) holds the first 20 messages and how many there are."""
+    write_dataset(dataset_dir, order_lines=[order_line("G1")] + [
+        order_line(f"B{i:02d}", order_id=f"O{i}", vat_code="NOPE") for i in range(30)])
+
+    result = run(dataset_dir, db)
+    shown = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-11")
+
+    assert len(result.rejected) == 20 and result.counts["rejections"] == 30
+    assert shown.exit_code == 0, shown.output
+    assert sum(line.startswith("  rejected: ") for line in shown.output.splitlines()) == 20
+    assert "  … 10 more in table rejected_lines" in shown.output
