@@ -189,7 +189,9 @@ def test_the_cli_refuses_a_foreign_parquet_out_before_running(tmp_path):
     assert done.exit_code == 2, done.output
     assert "not written by journalize" in done.output
     assert (out / "notes.txt").read_text() == "mine"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "reports"]
+    # (the refused attempt is in the run log beside the books: flows/provenance.py)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books.duckdb.log.jsonl", "input",
+                                                         "reports"]
 
 
 def test_the_cli_refuses_an_existing_database_before_running(tmp_path):
@@ -202,7 +204,8 @@ def test_the_cli_refuses_an_existing_database_before_running(tmp_path):
     assert done.exit_code == 2, done.output
     assert f"database {db} exists" in done.output
     assert db.read_bytes() == b"the books"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["books.duckdb", "input"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books.duckdb", "books.duckdb.log.jsonl",
+                                                         "input"]
 
 
 def test_work_folders_go_only_where_the_run_made_them_and_nothing_else_is_in_them(tmp_path):
