@@ -233,15 +233,23 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
         batch = batch.filter(pc.equal(batch.column("status"), "invoiced"))
     if not batch.num_rows:
         return
-    parts = [batch.column(admin).cast(pa.string()), batch.column(journal).cast(pa.string())]
-    if run is not None:
-        parts.insert(0, batch.column(run).cast(pa.string()))
-    parts = [pc.fill_null(p, "") for p in parts]
-    groups = pc.binary_join_element_wise(*parts, SEP)
-    values = pc.unique(groups).to_pylist()
-    for value in values:
-        rows = batch if len(values) == 1 else batch.filter(pc.equal(groups, value))
-        yield tuple(value.split(SEP)), rows
+    names = ([run] if run is not None else []) + [admin, journal]
+    codes = np.zeros(batch.num_rows, dtype=np.int64)
+    dictionaries = []
+    for name in names:  # each group column dictionary-encoded: a group is a tuple of codes
+        encoded = pc.dictionary_encode(batch.column(name), null_encoding="encode")
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        dictionary = ["" if v is None else str(v) for v in encoded.dictionary.to_pylist()]
+        codes = codes * (len(dictionary) + 1) + indices
+        dictionaries.append(dictionary)
+    values, first = np.unique(codes, return_index=True)
+    for code in values[np.argsort(first)]:  # (in the order the groups first appear)
+        rows = batch if len(values) == 1 else batch.filter(pa.array(codes == code))
+        parts, rest = [], int(code)
+        for dictionary in reversed(dictionaries):
+            rest, index = divmod(rest, len(dictionary) + 1)
+            parts.append(dictionary[index])
+        yield tuple(reversed(parts)), rows
 
 
 # --- sealing a run -------------------------------------------------------------------------------
