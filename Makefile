@@ -30,4 +30,4 @@ bench: $(STAMP)  ## full pipeline at 100k, 1M and 10M lines (+ pandas reference 
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) data/journalize.duckdb *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) data/journalize.duckdb data/journalize.duckdb.log.jsonl *.egg-info .pytest_cache .hypothesis
