@@ -32,7 +32,7 @@ from flows.pipeline import (
 from flows.pipeline import resume as resume_run
 from schemas.lines import SOURCES
 from transforms.group import InvoiceAmountError
-from transforms.ingest import InputError
+from transforms.ingest import InputError, escaped
 from transforms.journalise import UnbalancedEntryError
 from transforms.number import NumberingError
 from transforms.reconcile import ReconciliationError
@@ -51,16 +51,12 @@ EXIT_INTERNAL = 4
 FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed,
               InvoiceAmountError, provenance.InputChanged)
 
-# characters that would let a value from the input move the cursor, colour the terminal or start a
-# new output line: C0/C1 controls, DEL, line/paragraph separators and bidirectional overrides
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def printable(text: object) -> str:
     """Text as it may be shown on one line of a terminal or log: every control character written
     the way Python writes it in a string literal (a newline as \\n, ESC as \\x1b), so that no cell
-    of the input can forge or recolour output lines."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+    of the input can forge or recolour output lines (the stored messages' rule, ingest.escaped;
+    their backslashes are shown as they are)."""
+    return escaped(str(text), backslashes=False)
 
 
 def _say(console: Console, text: object) -> None:

@@ -34,6 +34,7 @@ from prefect.futures import wait
 from flows.parameters import RunParameters
 from flows.pipeline import RunFailed, run_month_end
 from transforms import ingest, sqlfile
+from transforms.ingest import _quote
 from transforms.validate import ConfigurationError
 
 # the merged tables: per-administration rows, unioned (billable and rejected lines need care)
@@ -52,10 +53,6 @@ class AdminRun:
     admin_id: str
     db_path: Path
     index: int = 0
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def work_db_name(index: int, admin_id: str) -> str:
@@ -221,11 +218,11 @@ def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path)
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'a0' "
         "AND table_type = 'BASE TABLE'").fetchall()]
     for table in tables:
-        con.execute(f"CREATE OR REPLACE TABLE {_ident(table)} AS FROM a0.{_ident(table)} LIMIT 0")
+        con.execute(f"CREATE OR REPLACE TABLE {_quote(table)} AS FROM a0.{_quote(table)} LIMIT 0")
     sqlfile.run_script(con, "persist", "views")  # (invoice_lines, the cockpit views)
     for n, run in enumerate(runs):
         for table in UNIONED:
-            con.execute(f"INSERT INTO {_ident(table)} BY NAME SELECT * FROM a{n}.{_ident(table)}")
+            con.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM a{n}.{_quote(table)}")
         # entry ids go on over the administrations in order, as one run numbers them
         con.execute(f"""
             INSERT INTO journal_entries BY NAME
@@ -250,9 +247,9 @@ def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path)
                                 AND m."check" = r."check")""")
     rows = {}
     for table in PARQUET_TABLES:
-        con.execute(f"COPY {_ident(table)} TO $target (FORMAT parquet, PARTITION_BY (admin_id))",
+        con.execute(f"COPY {_quote(table)} TO $target (FORMAT parquet, PARTITION_BY (admin_id))",
                     {"target": str(staging / table)})
-        rows[table] = con.execute(f"SELECT count(*) FROM {_ident(table)}").fetchone()[0]
+        rows[table] = con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
     return rows
 
 

@@ -263,9 +263,7 @@ def run_month_end(
         persist.persist_run(books, con, run_id)
         persist.persist_master_data(books, con, run_id)
         _drop(con, ["staged_lines"])
-        _record_run(books, con, run_id, params, started, inputs.result())
-        books.execute("UPDATE runs SET seal = $seal WHERE run_id = $run_id",
-                      {"seal": sealer.close(books), "run_id": run_id})
+        _record_run(books, con, run_id, params, started, inputs.result(), sealer.close(books))
         result = summarise(books, con, run_id, params)
         result.seal_seconds = {"hashing (CPU, its own thread)": sealer.hash_seconds,
                                "waiting for it and writing the seal": sealer.close_seconds}
@@ -369,9 +367,9 @@ def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
 
 
 def _record_run(books, work, run_id: int, params: RunParameters, started: dt.datetime,
-                inputs: list[provenance.InputFile] = ()) -> None:
-    """The run's row in runs (who, where, which version, command and settings, what it did)
-    and its input files in run_inputs."""
+                inputs: list[provenance.InputFile] = (), books_seal: str | None = None) -> None:
+    """The run's row in runs (who, where, which version, command and settings, what it did,
+    the books' seal after it) and its input files in run_inputs."""
     lines = work.execute(
         "SELECT coalesce(sum(lines_read), 0), coalesce(sum(lines_invoiced), 0), "
         "coalesce(sum(lines_open), 0), coalesce(sum(lines_rejected), 0), "
@@ -391,7 +389,7 @@ def _record_run(books, work, run_id: int, params: RunParameters, started: dt.dat
                (SELECT count(*) FROM invoices WHERE run_id = $run_id) AS invoices,
                (SELECT count(*) FROM journal_entries WHERE run_id = $run_id) AS journal_entry_lines,
                $os_user AS os_user, $host AS host, $version AS journalize_version,
-               $command_line AS command_line, $parameters AS parameters
+               $command_line AS command_line, $parameters AS parameters, $seal AS seal
         """,
         {
             "run_id": run_id,
@@ -409,6 +407,7 @@ def _record_run(books, work, run_id: int, params: RunParameters, started: dt.dat
             "version": provenance.version(),
             "command_line": params.command_line,
             "parameters": params.model_dump_json(exclude={"command_line"}),
+            "seal": books_seal,
             **dict(zip(("lines_read", "lines_invoiced", "lines_open", "lines_rejected",
                         "lines_excluded"), lines)),
         },

@@ -113,13 +113,11 @@ def _between(low: str | None, high: str | None, cast: str) -> tuple[list[pa.Chec
 
         return s.map(ok).astype(bool)
 
-    parts = [f"TRY_CAST({{c}} AS {cast}) IS NULL"]
-    limits = []
-    if low is not None:
-        limits.append(f"TRY_CAST({{c}} AS {cast}) >= {exact.Decimal(low)}")
-    if high is not None:
-        limits.append(f"TRY_CAST({{c}} AS {cast}) <= {exact.Decimal(high)}")
-    sql = f"({parts[0]} OR ({' AND '.join(limits)}))"
+    # (the bounds are the schema's own constants, as exact decimals: no value reaches this text)
+    value = f"TRY_CAST({{c}} AS {cast})"
+    limits = [f"{value} {op} {exact.Decimal(bound)}"
+              for op, bound in ((">=", low), ("<=", high)) if bound is not None]
+    sql = f"({value} IS NULL OR ({' AND '.join(limits)}))"
     return [pa.Check(within, name="range", error=f"must be {words}")], [sql]
 
 

@@ -34,13 +34,14 @@ MAX_FULL_REJECTIONS = 1_000  # rejected rows per (table, check) kept with value 
 _UNSAFE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\\\\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
-def escaped(text: str) -> str:
+def escaped(text: str, *, backslashes: bool = True) -> str:
     """text with every unsafe character written as Python writes it in a repr (\\n, \\x1b,
-    \\u202e) and a backslash doubled, so that a value cannot forge a line or a colour."""
+    \\u202e) and a backslash doubled, so that a value cannot forge a line or a colour. Without
+    backslashes (text that is shown, made of messages escaped already) a backslash stays one."""
     def one(match: re.Match) -> str:
         c = match.group()
         if c == "\\":
-            return "\\\\"
+            return "\\\\" if backslashes else c
         if c in "\n\r\t":
             return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[c]
         return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"

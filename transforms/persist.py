@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import duckdb
 
 from transforms import seal, sqlfile
+from transforms.ingest import _quote
 
 # written per administration (chunk) of the run …
 CHUNK_TABLES = (
@@ -79,11 +80,6 @@ def books_as_they_were(work: duckdb.DuckDBPyConnection) -> None:
             continue
         source = f"FROM {_quote(database)}.main.{_quote(table)}" if table in have else "WHERE false"
         work.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT {", ".join(columns)} {source}')
-
-
-def _quote(identifier: str) -> str:
-    """An identifier in SQL text (a database's name comes from its file name: any character)."""
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def expected_columns() -> dict[tuple[str, str], str]:
