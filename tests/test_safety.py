@@ -345,8 +345,12 @@ def test_persist_batches_are_sized_by_bytes_not_rows():
     con.execute("INSERT INTO mapped_lines VALUES ('short', NULL)")
     assert persist.batch_rows(con) == persist.BATCH_ROWS
     con.execute("INSERT INTO mapped_lines VALUES (repeat('x', 60000), 'y')")
-    # 128 MiB over (1,024 + 3 × 60,001) bytes a row
-    assert persist.batch_rows(con) == 134_217_728 // (1024 + 3 * 60_001) == 741
+    # 128 MiB over (512 + 3 × 30,003) bytes a row: the two lines' text is (5 + 60,001) / 2 bytes
+    # on average
+    assert persist.batch_rows(con) == 134_217_728 // (512 + 3 * 30_003) == 1_482
+    con.execute("INSERT INTO mapped_lines SELECT 'short', NULL FROM range(998)")
+    # one long text among a thousand short ones: (60,001 + 999 × 5) / 1000 = 64 bytes on average
+    assert persist.batch_rows(con) == persist.BATCH_ROWS
 
 
 def test_lines_with_long_texts_are_written_and_sealed(dataset_dir, db):

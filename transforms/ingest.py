@@ -180,9 +180,11 @@ class Ingested:
     encoding_fault: str | None = None
 
 
-def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> Ingested:
+def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile, *,
+               copy: bool = False) -> Ingested:
     """Load one file as TEMP table raw_<table> (for a single Parquet file a view over it: the
-    rows are read where they are used, not copied as text first).
+    rows are read where they are used, not copied as text first; with copy, a table all the
+    same, for a small file that several queries read).
 
     A CSV is checked before DuckDB reads it: a failed read would abort the run's transaction,
     so a file that is not UTF-8 is found first (streamed, in Python) and then read in the
@@ -190,7 +192,7 @@ def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile) -> Ingeste
     if _is_empty(table_file.path):
         return Ingested([], empty=True)
     if not _is_csv(table_file):
-        return Ingested(_load(con, table_file, "utf-8"))
+        return Ingested(_load(con, table_file, "utf-8", copy))
     fault, encoding = _encoding_fault(table_file.path)
     return Ingested(_load(con, table_file, encoding), encoding_fault=fault)
 
@@ -215,7 +217,8 @@ def _is_csv(table_file: TableFile) -> bool:
     return table_file.path.is_file() and table_file.path.suffix.lower() == ".csv"
 
 
-def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) -> list[str]:
+def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str,
+          copy: bool = False) -> list[str]:
     if _is_csv(table_file):
         header = _csv_header(table_file, encoding)
         _refuse_too_many_columns(table_file, len(header))
@@ -250,12 +253,16 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
     # are not copied (NULL in the raw table), and validate rejects the row (rule value_size)
     sized = [f"CASE WHEN {_size(name, dtype)} > {MAX_VALUE_BYTES} THEN {i} END"
              for i, (name, dtype) in enumerate(columns, start=1) if _size(name, dtype)]
-    oversize = (f"list_filter([{', '.join(sized)}], lambda i: i IS NOT NULL)" if sized
-                else "[]::INTEGER[]")
-    selects.append(f"nullif({oversize}, []::INTEGER[]) AS {OVERSIZE}")
+    # (the list is built only on a row with a value over the limit: greatest() of the sizes is
+    # one cheap comparison per row, a list per row is not)
+    sizes = [_size(name, dtype) for name, dtype in columns if _size(name, dtype)]
+    oversize = (f"CASE WHEN greatest({', '.join(sizes)}) > {MAX_VALUE_BYTES} THEN "
+                f"nullif(list_filter([{', '.join(sized)}], lambda i: i IS NOT NULL), "
+                "[]::INTEGER[]) END" if sized else "NULL::INTEGER[]")
+    selects.append(f"{oversize} AS {OVERSIZE}")
     selects = ", ".join(selects)
     target = raw_table_name(table_file.table)
-    if _is_parquet_file(table_file):
+    if _is_parquet_file(table_file) and not copy:
         # a view, not a copy: the file is read where its rows are needed (the cast, the faults),
         # its rows numbered by their place in the file
         # (a view cannot hold a bound parameter: the path is in a variable the view reads)
@@ -268,10 +275,13 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str) 
             f"SELECT file_row_number + 1 AS {ROW}, {selects} FROM {source}"
         )
         return names
+    numbered = "row_number() OVER ()"
+    if _is_parquet_file(table_file):  # (a copy: numbered by place in the file all the same)
+        source, numbered = "read_parquet($path, file_row_number = true)", "file_row_number + 1"
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS "
-            f"SELECT row_number() OVER () AS {ROW}, {selects} FROM {source}",
+            f"SELECT {numbered} AS {ROW}, {selects} FROM {source}",
             {"path": duckdb_path(table_file.path)},
         )
     except duckdb.OutOfMemoryException:

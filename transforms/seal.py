@@ -44,6 +44,7 @@ import pyarrow.compute as pc
 
 FORMAT = 1
 CHUNK_ROWS = 16_384
+QUEUED_BATCHES = 4  # batches that may wait for the hashing thread while the books take more
 GENESIS = "0" * 64  # the previous seal of a chain's first link
 SEP = "\x1f"
 
@@ -118,41 +119,63 @@ class _ColumnHasher:
         return _digest(self.nulls.hexdigest(), self.lengths.hexdigest(), self.values.hexdigest())
 
 
-def _feed_column(column: _ColumnHasher, array: pa.Array, dtype: pa.DataType) -> None:
-    """The canonical bytes of one column's values (see the module's docstring)."""
-    wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
-    if array.type != dtype and not wide:
-        array = array.cast(dtype)
-    nulls = array.is_null().to_numpy(zero_copy_only=False).view(np.uint8)
-    column.nulls.update(nulls.tobytes())
-    hasher = column.values
-    # every row has its bytes, NULL or not, however the rows were cut into batches
-    if pa.types.is_string(dtype):
-        lengths = pc.fill_null(pc.binary_length(array), 0).to_numpy().astype(np.int64)
-        column.lengths.update(lengths.tobytes())
+class _Column:
+    """One column of a batch as its canonical byte streams (see the module's docstring), made
+    once per batch, so that the rows of any chunk are hashed by slicing them."""
+
+    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width")
+
+    def __init__(self, array: pa.Array, dtype: pa.DataType):
+        wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
+        if array.type != dtype and not wide:
+            array = array.cast(dtype)
+        rows = len(array)
         buffers = array.buffers()
-        if buffers[1] is None or buffers[2] is None or not lengths.any():
-            return
-        width = 8 if wide else 4  # (large_string: 64-bit offsets, the same bytes)
-        offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32,
-                                count=len(array) + 1, offset=array.offset * width)
-        hasher.update(memoryview(buffers[2])[offsets[0]:offsets[-1]])
-        return
-    if pa.types.is_boolean(dtype):
-        values = pc.fill_null(array, False).to_numpy(zero_copy_only=False).view(np.uint8)
-        hasher.update(values.tobytes())
-        return
-    width = dtype.bit_width // 8
-    buffer = array.buffers()[1]
-    if buffer is None or array.null_count == len(array):
-        hasher.update(bytes(len(array) * width))
-        return
-    values = np.frombuffer(buffer, dtype=np.uint8, count=len(array) * width,
-                           offset=array.offset * width)
-    if array.null_count:  # the bytes under a NULL are whatever the writer left: zero them
-        values = values.reshape(len(array), width).copy()
-        values[nulls.astype(bool)] = 0
-    hasher.update(values.tobytes())
+        self.nulls = 1 - _bits(buffers[0], array.offset, rows, default=1)  # 1 where NULL
+        self.lengths = self.offsets = self.data = self.values = None
+        self.width = 0
+        if pa.types.is_string(dtype):
+            if buffers[1] is None:
+                self.lengths = np.zeros(rows, dtype=np.int64)
+                return
+            offsets = np.frombuffer(buffers[1], dtype=np.int64 if wide else np.int32,
+                                    count=rows + 1, offset=array.offset * (8 if wide else 4))
+            self.offsets, self.data = offsets, buffers[2]
+            self.lengths = np.where(self.nulls, 0, np.diff(offsets)).astype(np.int64)
+        elif pa.types.is_boolean(dtype):  # (NULL as false)
+            self.values = _bits(buffers[1], array.offset, rows, default=0) & (1 - self.nulls)
+        else:
+            self.width = dtype.bit_width // 8
+            if buffers[1] is None or array.null_count == rows:
+                return  # (every value NULL: zeros, made when hashed)
+            values = np.frombuffer(buffers[1], dtype=np.uint8, count=rows * self.width,
+                                   offset=array.offset * self.width).reshape(rows, self.width)
+            if array.null_count:  # the bytes under a NULL are whatever the writer left: zero them
+                values = values.copy()
+                values[self.nulls.astype(bool)] = 0
+            self.values = values
+
+    def feed(self, hasher: _ColumnHasher, start: int, stop: int) -> None:
+        """The bytes of rows [start, stop) into a chunk's column hasher."""
+        hasher.nulls.update(self.nulls[start:stop])
+        if self.lengths is not None:  # text
+            lengths = self.lengths[start:stop]
+            hasher.lengths.update(lengths)
+            if self.data is not None and lengths.any():
+                hasher.values.update(
+                    memoryview(self.data)[int(self.offsets[start]):int(self.offsets[stop])])
+        elif self.values is not None:
+            hasher.values.update(self.values[start:stop])
+        else:
+            hasher.values.update(bytes((stop - start) * self.width))
+
+
+def _bits(buffer: pa.Buffer | None, offset: int, rows: int, default: int) -> np.ndarray:
+    """An Arrow bitmap (validity or boolean values) as one uint8 (0/1) per row; no bitmap: default."""
+    if buffer is None:
+        return np.full(rows, default, dtype=np.uint8)
+    bits = np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")
+    return bits[offset:offset + rows]
 
 
 def _key_text(batch: pa.RecordBatch, key: tuple[str, ...], row: int) -> str:
@@ -194,6 +217,7 @@ class Hasher:
              batch: pa.RecordBatch) -> None:
         """Rows of one (run, administration, journal) of a table, in storage order."""
         group = (run_id, admin_id, journal_code, spec.table)
+        columns = [_Column(batch.column(name), dtype) for name, dtype in spec.columns]
         start = 0
         while start < batch.num_rows:
             chunk = self._open.get(group)
@@ -201,9 +225,8 @@ class Hasher:
                 chunk = self._open[group] = _Chunk([_ColumnHasher() for _ in spec.columns])
                 chunk.first = _key_text(batch, spec.key, start)
             take = min(CHUNK_ROWS - chunk.rows, batch.num_rows - start)
-            piece = batch.slice(start, take)
-            for hasher, (name, dtype) in zip(chunk.hashers, spec.columns):
-                _feed_column(hasher, piece.column(name), dtype)
+            for hasher, column in zip(chunk.hashers, columns):
+                column.feed(hasher, start, start + take)
             chunk.rows += take
             chunk.last = _key_text(batch, spec.key, start + take - 1)
             start += take
@@ -220,20 +243,34 @@ class Hasher:
                                        chunk.first, chunk.last, _digest(*columns), columns))
 
     def finish(self) -> list[ChunkDigest]:
+        """Every chunk, in the order of (run, administration, journal, table, chunk)."""
         for group in list(self._open):
             self._close(group)
+        tables = [s.table for s in SEALED]
+        self.chunks.sort(key=lambda c: (c.run_id, c.admin_id, c.journal_code,
+                                        tables.index(c.table), c.chunk))
         return self.chunks
 
 
 def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
           run: str | None = None) -> Iterator[tuple[tuple, pa.RecordBatch]]:
-    """A batch's rows by (run, administration, journal), in their order within the batch (only
-    the invoiced rows of billable_lines)."""
+    """A batch's rows by (run, administration, journal), each group's rows in their order within
+    the batch (only the invoiced rows of billable_lines)."""
+    kept = None  # the rows to hash (None: every row)
     if spec.only_invoiced:
-        batch = batch.filter(pc.equal(batch.column("status"), "invoiced"))
+        status = batch.column("status")
+        invoiced = pc.equal(status, pa.scalar("invoiced", status.type))
+        if invoiced.null_count or not pc.all(invoiced).as_py():
+            kept = np.flatnonzero(pc.fill_null(invoiced, False).to_numpy(zero_copy_only=False))
+            if not len(kept):
+                return
     if not batch.num_rows:
         return
     names = ([run] if run is not None else []) + [admin, journal]
+    one = [_the_value(batch.column(name), kept) for name in names]
+    if all(value is not None for value in one):  # (the usual batch: one group)
+        yield tuple(one), batch if kept is None else batch.take(pa.array(kept))
+        return
     codes = np.zeros(batch.num_rows, dtype=np.int64)
     dictionaries = []
     for name in names:  # each group column dictionary-encoded: a group is a tuple of codes
@@ -242,14 +279,31 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
         dictionary = ["" if v is None else str(v) for v in encoded.dictionary.to_pylist()]
         codes = codes * (len(dictionary) + 1) + indices
         dictionaries.append(dictionary)
-    values, first = np.unique(codes, return_index=True)
-    for code in values[np.argsort(first)]:  # (in the order the groups first appear)
-        rows = batch if len(values) == 1 else batch.filter(pa.array(codes == code))
+    # the kept rows grouped by one stable sort (each group's rows keep their order), then each
+    # group a slice of it: one copy of the batch, not one per group
+    rows = np.arange(batch.num_rows) if kept is None else kept
+    order = rows[np.argsort(codes[rows], kind="stable")]
+    grouped = batch.take(pa.array(order))
+    values, starts, counts = np.unique(codes[order], return_index=True, return_counts=True)
+    for code, start, count in zip(values, starts, counts):
         parts, rest = [], int(code)
         for dictionary in reversed(dictionaries):
             rest, index = divmod(rest, len(dictionary) + 1)
             parts.append(dictionary[index])
-        yield tuple(reversed(parts)), rows
+        yield tuple(reversed(parts)), grouped.slice(int(start), int(count))
+
+
+def _the_value(column: pa.Array, kept: np.ndarray | None = None) -> str | None:
+    """The value of a column that holds one value and no NULL (in the kept rows), as text; else
+    None."""
+    if kept is not None:
+        column = column.take(pa.array(kept))
+    if column.null_count:
+        return None
+    first = column[0]
+    if not pc.all(pc.equal(column, first)).as_py():
+        return None
+    return str(first.as_py())
 
 
 # --- sealing a run -------------------------------------------------------------------------------
@@ -278,6 +332,8 @@ class RunSealer:
 
         def batches():
             for batch in reader:
+                if len(self._pending) >= QUEUED_BATCHES:  # (bounded: the batches wait in memory)
+                    self._pending[-QUEUED_BATCHES].result()
                 self._pending.append(self._pool.submit(self._hash, spec, batch, admin, journal))
                 yield batch
 

@@ -86,7 +86,7 @@ def load_master(
             create_empty_raw(con, table, list(schema.columns))
         else:
             where = table_file.display
-            ingested = ingest_raw(con, table_file)
+            ingested = ingest_raw(con, table_file, copy=True)  # (small; read by several checks)
             if ingested.empty:
                 messages.append(f"{where}: the file is empty (not even a header row)")
                 create_empty_raw(con, table, list(schema.columns))
@@ -208,25 +208,32 @@ def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
     con.executemany("INSERT INTO fault_kinds VALUES (?, ?, ?)",
                     [(k, name, check) for k, (name, check, _) in enumerate(kinds)])
     broken = ", ".join(f"CASE WHEN {sql} THEN {k} END" for k, (_, _, sql) in enumerate(kinds))
+    # the suspect rows' raw values, read once (a Parquet file's raw table is a view of the file,
+    # read again by every query of it): the queries below read this copy of the few rows
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM {raw} "
+        f"WHERE {ROW} IN (SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT})",
+        {"source": table})
+    if not con.execute("SELECT count(*) FROM suspect_rows").fetchone()[0]:
+        con.execute("DROP TABLE suspect_rows")
+        return
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE suspect_faults AS
         WITH broken AS (
             SELECT {ROW} AS row_number,
                    unnest(list_filter([{broken}], lambda k: k IS NOT NULL)) AS k
-            FROM {raw}
-            WHERE {ROW} IN (SELECT row_number FROM staged_lines
-                            WHERE source = $source AND {SUSPECT})
+            FROM suspect_rows
         )
         SELECT b.row_number, f."column", f."check",
                row_number() OVER (PARTITION BY f."check" ORDER BY b.row_number, f.k) AS nth
         FROM broken AS b JOIN fault_kinds AS f USING (k)
-        """, {"source": table})
+        """)
     # the rows with a fault kept in full, numbered for the batches
     columns = ", ".join(_quote(c) for c in schema.columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE full_rows AS "
-        f"SELECT row_number() OVER (ORDER BY {ROW}) AS __n, {ROW}, {columns} FROM {raw} "
+        f"SELECT row_number() OVER (ORDER BY {ROW}) AS __n, {ROW}, {columns} FROM suspect_rows "
         f"WHERE {ROW} IN (SELECT row_number FROM suspect_faults WHERE nth <= $full)",
         {"full": MAX_FULL_REJECTIONS})
     total = con.execute("SELECT count(*) FROM full_rows").fetchone()[0]
@@ -256,7 +263,7 @@ def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
         WHERE row_number NOT IN (SELECT {ROW} FROM full_rows)
         ORDER BY row_number, "column", "check"
         """, {"table": table, "where": table_file.display})
-    for name in ("suspect_faults", "full_rows", "fault_kinds"):
+    for name in ("suspect_rows", "suspect_faults", "full_rows", "fault_kinds"):
         con.execute(f"DROP TABLE {name}")
 
 
