@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench graph clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: lint  ## the linter, then the whole test suite
 
 lint: $(STAMP)  ## ruff (pyproject.toml [tool.ruff.lint]): zero findings
 	$(BIN)/ruff check flows transforms schemas tests benchmarks data
+
+graph: $(STAMP)  ## the run's model graph as Mermaid (README's data-flow picture)
+	$(BIN)/journalize graph
 
 bench: $(STAMP)  ## full pipeline at 100k, 1M and 10M lines (+ pandas reference at 1M); prints figures
 	$(BIN)/python benchmarks/bench.py

@@ -37,7 +37,7 @@ def _cents(quantity: pd.Series, price: pd.Series) -> pd.Series:
 def run(folder: str) -> dict[str, int]:
     root = Path(folder)
     master = {p.stem: pd.read_parquet(p) for p in (root / "master").glob("*.parquet")}
-    settings = dict(zip(master["settings"]["key"], master["settings"]["value"]))
+    settings = dict(zip(master["settings"]["key"], master["settings"]["value"], strict=True))
     projects = master["projects"].set_index("project_id")["admin_id"]
     subs = master["subscriptions"].set_index("subscription_id")
     courses = master["courses"].set_index("course_id")["admin_id"]

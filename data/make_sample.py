@@ -790,7 +790,7 @@ for index, order, patch in sorted(bad_orders, key=lambda t: t[0]):
     all_orders.insert(index, order)
 
 order_lines = []
-for number, (when, admin, debtor, rows) in enumerate(all_orders, start=1):
+for number, (when, admin, _debtor, rows) in enumerate(all_orders, start=1):
     delivery = weekday_on_or_after(when + timedelta(days=RNG.choice([0, 1, 1, 2, 3, 5])))
     for row in rows:
         row = with_order_extras(row, admin)

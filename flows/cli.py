@@ -20,9 +20,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from flows import provenance
-from flows.parameters import DEFAULT_DB, RunParameters, month_end, previous_month_end, sample_dataset
+from flows.parameters import (
+    DEFAULT_DB,
+    RunParameters,
+    month_end,
+    previous_month_end,
+    sample_dataset,
+)
 from flows.pipeline import (
-    RunFailed,
     RunResult,
     check_configuration,
     pro_forma,
@@ -31,12 +36,8 @@ from flows.pipeline import (
 )
 from flows.pipeline import resume as resume_run
 from schemas.lines import SOURCES
-from transforms.group import InvoiceAmountError
+from transforms.faults import CONFIGURATION, Failure
 from transforms.ingest import InputError, escaped
-from transforms.journalise import UnbalancedEntryError
-from transforms.number import NumberingError
-from transforms.reconcile import ReconciliationError
-from transforms.validate import ConfigurationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
 # soft_wrap: a message is one line however narrow the terminal (or pipe) is
@@ -48,8 +49,6 @@ EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
 EXIT_INTERNAL = 4
 
-FAILED_RUN = (NumberingError, UnbalancedEntryError, ReconciliationError, RunFailed,
-              InvoiceAmountError, provenance.InputChanged)
 
 def printable(text: object) -> str:
     """Text as it may be shown on one line of a terminal or log: every control character written
@@ -241,9 +240,9 @@ def _guarded(work):
         return work()
     except ValidationError as error:  # parameters from the environment or the books
         _fail("usage", _usage_messages(error), EXIT_CONFIGURATION)
-    except (ConfigurationError, InputError) as error:
-        _fail("configuration error", getattr(error, "messages", [str(error)]), EXIT_CONFIGURATION)
-    except FAILED_RUN as error:
+    except Failure as error:  # (every way a run stops on its input or its rules)
+        if error.kind == CONFIGURATION:
+            _fail("configuration error", error.messages, EXIT_CONFIGURATION)
         _fail("run failed, nothing written", error.messages, EXIT_RUN_FAILED)
     except duckdb.OutOfMemoryException as error:  # not a bug: the run needs more room
         _fail("run failed, nothing written", [
@@ -294,10 +293,11 @@ def backfill(
             _fail("usage", [str(error)], EXIT_CONFIGURATION)
     for period in months:  # one attempt (and one log line) per month
         with _attempt("backfill", db) as attempt:
-            params = attempt.settings(_guarded(lambda: RunParameters.for_period(
+            params = attempt.settings(_guarded(lambda period=period: RunParameters.for_period(
                 period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
                 include_credit_lines=include_credit_lines, command="backfill")))
-            result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+            result = _guarded(lambda params=params: _with_progress(
+                lambda p: run_month_end(params, progress=p)))
             attempt.run_id = result.run_id
         c = result.counts
         _say(out, f"{period}: run {result.run_id}, {c['invoices']} invoices, lines invoiced "
@@ -403,6 +403,15 @@ def check(
             print(printable(fault))
         _fail("configuration error", [f"{len(faults)} fault(s) in {input_dir}"], EXIT_CONFIGURATION)
     _say(out, f"configuration of {input_dir} is valid")
+
+
+@app.command()
+def graph() -> None:
+    """Print the run's model graph (what each stage's tables are made from) as Mermaid: paste it
+    into any Mermaid viewer; README's data-flow picture is this output."""
+    from transforms import graph as model_graph
+
+    print(model_graph.mermaid(), end="")
 
 
 def _print_summary(result: RunResult) -> None:

@@ -293,7 +293,7 @@ def _publish_database(built: Path, db_path: Path) -> None:
         raise RunFailed([f"database {db_path} appeared during the run"]) from error
     except OSError:  # a file system without hard links
         if db_path.exists():
-            raise RunFailed([f"database {db_path} appeared during the run"])
+            raise RunFailed([f"database {db_path} appeared during the run"]) from None
         os.rename(built, db_path)
         return
     built.unlink()

@@ -6,6 +6,7 @@ same stages as Prefect tasks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows import provenance
+from flows import provenance, storage
 from flows.parameters import LAST_RUN_DATE, RunParameters, parse_memory_limit
 from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
 from schemas.columns import sql_type
@@ -32,20 +33,17 @@ from transforms import (
     seal,
     sqlfile,
     validate,
+    workspace,
 )
-from flows import storage
 from transforms import map as mapping
+from transforms.faults import Failure
 from transforms.validate import ConfigurationError
 
 log = logging.getLogger("journalize")
 
 
-class RunFailed(Exception):
+class RunFailed(Failure):
     """A run that stopped; nothing was written. Carries the messages to show."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = list(messages)
-        super().__init__("\n".join(self.messages))
 
 
 @dataclass
@@ -73,7 +71,12 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(db_path))
+        # the books under one name whatever the file is called (a file named after a stage's
+        # schema, books.duckdb or map.duckdb, would make `books.x` ambiguous): attached as
+        # workspace.BOOKS to an in-memory connection, and made its default database
+        con = duckdb.connect()
+        con.execute(f"ATTACH $path AS {workspace.BOOKS}", {"path": str(db_path)})
+        con.execute(f"USE {workspace.BOOKS}")
     except duckdb.IOException as error:
         text = str(error)
         if "lock" in text.lower():
@@ -97,6 +100,7 @@ def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = N
     con.execute("SET enable_progress_bar = false")  # a batch job: no bar in its output
     if memory_limit:
         con.execute("SET memory_limit = $limit", {"limit": parse_memory_limit(memory_limit)})
+    workspace.open_work(con)
     persist.books_as_they_were(con)
     sqlfile.run_script(con, "common", "macros")
     coda.register(con)
@@ -126,14 +130,14 @@ def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
     the rows that break a column check are named; what was read is counted for the
     reconciliation; the raw tables and typed views then go, and the rules across rows and tables
     are applied to the staged lines."""
-    mapping.stage_lines(con)
+    validate.stage_lines(con)
     if files:
         validate.validate_suspects(con, files, LINE_SCHEMAS, batch_rows)
-    sqlfile.run(con, "validate", "lines_read")
+    sqlfile.build(con, "validate", "lines_read")
     raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
     _drop(con, [f"typed_{table}" for table in LINE_SCHEMAS]
           + raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
-    mapping.check_staged_lines(con)
+    validate.check_staged_lines(con)
 
 
 def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
@@ -142,16 +146,31 @@ def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
         ingest.drop(con, table)
 
 
-def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+@dataclass
+class Chunk:
+    """The part of the lines the per-chunk stages are at: one administration, or every line; and
+    the last entry id the run has given so far (None: the books', before the run)."""
+
+    admin: str | None = None
+    every: bool = True
+    entry_base: int | None = None
+
+
+def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+              chunk: Chunk | None = None) -> None:
     """Map the lines of the administration the run is at (see run_month_end)."""
+    chunk = chunk or Chunk()
     mapping.map_lines(
         con,
         reference_date=params.reference_date,
         admin=params.admin,
         sources=params.sources,
         include_credit_lines=params.include_credit_lines,
+        chunk_admin=chunk.admin,
+        every=chunk.every,
     )
-    configuration.line_faults(con, params.reference_date, params.sources)
+    configuration.line_faults(con, params.reference_date, params.sources,
+                              chunk_admin=chunk.admin, every=chunk.every)
     if params.strict:
         _refuse_rejections(con)
     # row numbers are given: from here on no statement depends on the order rows are stored in
@@ -170,20 +189,26 @@ def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
     raise RunFailed([f"--strict: {total} fault(s) in the lines; nothing written", *messages, *more])
 
 
-def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                chunk: Chunk | None = None) -> None:
     group.group_lines(con, invoice_date=params.invoice_date)
 
 
-def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                    chunk: Chunk | None = None) -> None:
     number.number_invoices(con, journalize=params.journalize)
     _drop(con, ["draft_invoices", "draft_invoice_vat"])
 
 
-def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
-    journalise.journalise(con)
+def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                        chunk: Chunk | None = None) -> None:
+    chunk = chunk or Chunk()
+    base = journalise.entry_base(con) if chunk.entry_base is None else chunk.entry_base
+    chunk.entry_base = journalise.journalise(con, entry_base=base)
 
 
-def reconcile_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+def reconcile_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                    chunk: Chunk | None = None) -> None:
     reconcile.reconcile(con)
 
 
@@ -233,13 +258,15 @@ def run_month_end(
         chunks = _chunks(con) if _lines_read(con) >= params.chunk_lines else [EVERY]
         faults: configuration.LineFaults | None = None
         pro_forma_rows: list[tuple] = []
+        chunk = Chunk()
         for index, admin in enumerate(chunks):
-            _select_chunk(con, admin)
+            chunk.admin, chunk.every = (None, True) if admin == EVERY else (admin, False)
             label = (f" ({admin or 'no administration'}, {index + 1}/{len(chunks)})"
                      if len(chunks) > 1 else "")
             for name, stage in per_chunk:
                 try:
-                    _run_stage(name, stage, con, params, runner, progress, label)
+                    _run_stage(name, functools.partial(stage, chunk=chunk), con, params, runner,
+                               progress, label)
                 except configuration.LineFaults as found:  # gather every administration's
                     faults = found if faults is None else faults.merged(found)
                 if faults:  # a run that will fail maps the other administrations for their faults
@@ -294,13 +321,6 @@ def _chunks(con: duckdb.DuckDBPyConnection) -> list[str | None]:
     return [a for (a,) in admins] or [None]
 
 
-def _select_chunk(con: duckdb.DuckDBPyConnection, admin: str | None) -> None:
-    """The administration the next stages work on (SQL: in_chunk(admin_id)), or every one."""
-    con.execute("SET VARIABLE journalize_every = $e", {"e": admin == EVERY})
-    con.execute("SET VARIABLE journalize_admin = $a::VARCHAR",
-                {"a": None if admin == EVERY else admin})
-
-
 # Fault injection for the crash and concurrency tests: None in every installed journalize. A test
 # that needs to stop a run at a stage boundary installs a hook here in its own process
 # (tests/fault_injection.py); no environment variable or option of the CLI reaches it.
@@ -337,6 +357,7 @@ def _connections(db_path: Path, *, commit: bool = True, memory_limit: str | None
             books.execute("BEGIN TRANSACTION")
             persist.create_output_tables(books)
             work = books.cursor()
+            work.execute(f"USE {workspace.BOOKS}")  # (a cursor starts in the in-memory database)
             prepare_session(work, memory_limit)
             yield books, work
             work.close()
@@ -360,7 +381,8 @@ def _connections(db_path: Path, *, commit: bool = True, memory_limit: str | None
 
 
 def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
-    con.execute('CREATE OR REPLACE TEMP TABLE input_files ("table" VARCHAR, display VARCHAR)')
+    con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('ingest', 'input_files')} "
+                '("table" VARCHAR, display VARCHAR)')
     rows = [(t.table, t.display) for t in files.values()]
     if rows:
         con.executemany("INSERT INTO input_files VALUES (?, ?)", rows)
@@ -409,7 +431,7 @@ def _record_run(books, work, run_id: int, params: RunParameters, started: dt.dat
             "parameters": params.model_dump_json(exclude={"command_line"}),
             "seal": books_seal,
             **dict(zip(("lines_read", "lines_invoiced", "lines_open", "lines_rejected",
-                        "lines_excluded"), lines)),
+                        "lines_excluded"), lines, strict=True)),
         },
     )
     if inputs:
@@ -427,6 +449,7 @@ def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:
                 "invoices, journal_entry_lines FROM runs WHERE run_id = $r",
                 {"r": run_id},
             ).fetchone(),
+            strict=True,
         )
     )
     by_journal = books.execute(
@@ -492,8 +515,7 @@ def _pro_forma(con) -> list[tuple]:
 def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     """`resume` reads no line files: the lines are the ones earlier runs left `open` in
     billable_lines (Profit's "te factureren regels"), in their canonical columns."""
-    sqlfile.run(con, "validate", "line_rejections")
-    con.execute("CREATE OR REPLACE TEMP TABLE run_notices (message VARCHAR)")
+    validate.start_quarantine(con)
     present = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'billable_lines' "
         "AND table_schema = 'main' AND table_catalog = current_database()").fetchall()}
@@ -504,10 +526,10 @@ def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -
             typed.append(f'CAST({value} AS {sql_type(column)}) AS "{name}"')
             raw.append(f'CAST({value} AS VARCHAR) AS "{name}"')
         prepared = "FROM billable_lines WHERE source = $source AND status = 'open'"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE typed_{table} AS SELECT {', '.join(typed)} {prepared}",
-                    {"source": table})
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{table} AS SELECT {', '.join(raw)} {prepared}",
-                    {"source": table})
+        con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('validate', f'typed_{table}')} "
+                    f"AS SELECT {', '.join(typed)} {prepared}", {"source": table})
+        con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('ingest', f'raw_{table}')} "
+                    f"AS SELECT {', '.join(raw)} {prepared}", {"source": table})
     _finish_loading(con)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from schemas.master import AUTHORISED_ACTIONS
+from transforms.faults import Failure
 
 API = "python API"  # the command line of a run called as a library
 ACTIONS = AUTHORISED_ACTIONS  # master/authorisations.action
@@ -66,12 +67,8 @@ def command_line() -> str:
 # --- input files ------------------------------------------------------------------------------
 
 
-class InputChanged(Exception):
+class InputChanged(Failure):
     """An input file changed while the run read it: the run fails, nothing written."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = list(messages)
-        super().__init__("\n".join(self.messages))
 
 
 @dataclass(frozen=True)
@@ -207,13 +204,14 @@ def authorise(input_dir: Path, action: str, admin: str | None = None) -> None:
     it touches (``admin``, else every administration of the input), when master/authorisations
     has rows. Reads only master/administrations and master/authorisations."""
     from schemas import MASTER_SCHEMAS
-    from transforms import ingest, sqlfile, validate
+    from transforms import ingest, sqlfile, validate, workspace
 
     files = ingest.find_tables(input_dir)
     if "authorisations" not in files:
         return
     tables = ("administrations", "authorisations")
     con = duckdb.connect()
+    workspace.open_work(con)
     try:
         validate.load_master(con, {t: f for t, f in files.items() if t in tables},
                              {t: MASTER_SCHEMAS[t] for t in tables}, ("administrations",))

@@ -4,8 +4,16 @@ Every expected figure below is worked out by hand in the comments."""
 from decimal import Decimal as D
 
 import pytest
-
-from builders import base_master, counter_line, debtor, integration_type, order_line, query, run, write_dataset
+from builders import (
+    base_master,
+    counter_line,
+    debtor,
+    integration_type,
+    order_line,
+    query,
+    run,
+    write_dataset,
+)
 
 
 def _discount_master():

@@ -23,10 +23,6 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, note, settings
-from hypothesis import strategies as st
-from typer.testing import CliRunner
-
 from builders import (
     base_master,
     count_rows,
@@ -43,6 +39,10 @@ from builders import (
     subscription_line,
     write_dataset,
 )
+from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
 from flows.cli import app
 from flows.pipeline import RunFailed
 from schemas import LINE_SCHEMAS, MASTER_SCHEMAS

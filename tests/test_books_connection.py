@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from builders import query
+
 from flows.parameters import RunParameters
 from flows.pipeline import RunFailed, run_month_end
 

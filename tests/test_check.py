@@ -6,9 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from builders import (
+    base_master,
+    count_rows,
+    integration_type,
+    order_line,
+    query,
+    run,
+    write_dataset,
+)
 from typer.testing import CliRunner
 
-from builders import count_rows, base_master, integration_type, order_line, query, run, write_dataset
 from flows.cli import app
 from flows.pipeline import check_configuration
 from transforms.validate import ConfigurationError

@@ -8,9 +8,17 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from builders import (
+    base_master,
+    count_rows,
+    integration_type,
+    order_line,
+    query,
+    run,
+    write_dataset,
+)
 from typer.testing import CliRunner
 
-from builders import count_rows, base_master, integration_type, order_line, query, run, write_dataset
 from flows.cli import app
 
 # a wide terminal, so that rich does not wrap paths and table cells

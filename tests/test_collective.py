@@ -11,10 +11,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from builders import (
-    count_rows,
     base_master,
+    count_rows,
     course,
     course_line,
     installment_line,
@@ -30,6 +29,7 @@ from builders import (
     with_be01,
     write_dataset,
 )
+
 from flows.parameters import RunParameters
 from flows.pipeline import pro_forma
 from transforms.validate import ConfigurationError

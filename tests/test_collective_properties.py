@@ -30,9 +30,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
-from hypothesis import HealthCheck, Phase, event, example, given, settings
-from hypothesis import strategies as st
-
 from builders import (
     base_master,
     course,
@@ -47,6 +44,8 @@ from builders import (
     with_be01,
     write_dataset,
 )
+from hypothesis import HealthCheck, Phase, event, example, given, settings
+from hypothesis import strategies as st
 
 PERIOD = "2027-01"
 REFERENCE = dt.date(2027, 1, 31)
@@ -195,7 +194,7 @@ def explicit_dataset() -> Dataset:
         profile("A", collect=",".join(FLAGS), period="four_weeks"),
         profile("B", collect="postcalc"),
         profile("*****", collect="courses,subscriptions", method="per_project", period="week")]
-    for row, profile_id in zip(master["debtors"], ("A", "", "B")):
+    for row, profile_id in zip(master["debtors"], ("A", "", "B"), strict=True):
         row["profile_id"] = profile_id
     lines = {
         "postcalc_lines": [

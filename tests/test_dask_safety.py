@@ -22,9 +22,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from builders import base_master, order_line, postcalc_line, project, with_be01, write_dataset
 from typer.testing import CliRunner
 
-from builders import base_master, order_line, postcalc_line, project, with_be01, write_dataset
 from flows.cli import app
 from flows.distributed import administrations, merge, run_administration
 from flows.parameters import RunParameters

@@ -10,7 +10,6 @@ import sys
 import textwrap
 
 import pytest
-
 from builders import order_line, query, write_dataset
 
 FLOW_RUN = textwrap.dedent(

@@ -1,7 +1,6 @@
 """SPEC §8 (one invoice per order / receipt, reference date, blocked debtors) and §6 descriptions."""
 
 import pytest
-
 from builders import (
     base_master,
     count_rows,
@@ -13,6 +12,7 @@ from builders import (
     run,
     write_dataset,
 )
+
 from transforms.validate import ConfigurationError
 
 

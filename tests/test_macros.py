@@ -18,7 +18,7 @@ def test_every_source_has_its_own_bit_and_reads_back_as_its_name():
     assert None not in bits
     assert len(set(bits)) == len(SOURCES)
     assert all(b & (b - 1) == 0 for b in bits)  # one bit each
-    for source, bit in zip(SOURCES, bits):
+    for source, bit in zip(SOURCES, bits, strict=True):
         assert con.execute("SELECT source_names($b)", {"b": bit}).fetchone()[0] == source
 
 

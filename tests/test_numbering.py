@@ -2,8 +2,8 @@
 
 import duckdb
 import pytest
-
 from builders import base_master, count_rows, debtor, order_line, query, run, write_dataset
+
 from transforms.number import NumberingError
 
 

@@ -15,9 +15,18 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from builders import (
+    base_master,
+    debtor,
+    integration_type,
+    order_line,
+    query,
+    run,
+    with_be01,
+    write_dataset,
+)
 from typer.testing import CliRunner
 
-from builders import base_master, debtor, integration_type, order_line, query, run, with_be01, write_dataset
 from flows import provenance
 from flows.cli import app
 from flows.parameters import RunParameters

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
-
 from builders import (
     base_master,
     counter_line,
@@ -27,6 +25,8 @@ from builders import (
     run,
     write_dataset,
 )
+from typer.testing import CliRunner
+
 from flows.cli import app
 from flows.parameters import sample_dataset
 from flows.pipeline import RunFailed, resume, resume_parameters

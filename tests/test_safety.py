@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import fault_injection
 import pytest
+from builders import base_master, order_line, query, run, write_dataset
 from typer.testing import CliRunner
 
-from builders import base_master, order_line, query, run, write_dataset
 from flows.cli import app
 from flows.parameters import RunParameters
 from flows.pipeline import STAGES, run_month_end

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-
 from builders import query
+
 from flows.parameters import RunParameters, sample_dataset
 from flows.pipeline import run_month_end
 from schemas.lines import SOURCES

@@ -6,6 +6,7 @@ outside the books finds even books whose seals were rewritten to match."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import shutil
 from decimal import Decimal as D
 from pathlib import Path
@@ -13,11 +14,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+from builders import query
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from builders import query
 from flows.cli import app
 from flows.parameters import RunParameters
 from flows.pipeline import run_month_end
@@ -255,7 +256,7 @@ def test_digests_do_not_depend_on_how_the_rows_are_batched(cuts):
     def digests(boundaries: list[int]) -> list[tuple]:
         hasher = seal.Hasher()
         edges = [0, *sorted(boundaries), rows]
-        for start, end in zip(edges, edges[1:]):
+        for start, end in itertools.pairwise(edges):
             batch = table.slice(start, end - start).combine_chunks().to_batches()
             for part in batch:
                 for (run, admin, journal), group in seal.split(

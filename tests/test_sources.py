@@ -8,8 +8,6 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from builders import (
     base_master,
     count_rows,
@@ -26,6 +24,8 @@ from builders import (
     subscription_line,
     write_dataset,
 )
+from typer.testing import CliRunner
+
 from flows.cli import app
 from flows.pipeline import check_configuration
 from transforms.validate import ConfigurationError

@@ -22,8 +22,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
-
 from builders import (
     base_master,
     counter_line,
@@ -40,6 +38,8 @@ from builders import (
     with_be01,
     write_dataset,
 )
+from typer.testing import CliRunner
+
 from flows.cli import app
 from flows.parameters import RunParameters, sample_dataset
 from flows.pipeline import resume, resume_parameters, run_month_end

@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from builders import counter_line, order_line, query, run, write_dataset
+
 from schemas import LINE_SCHEMAS
 
 REJECTED = (

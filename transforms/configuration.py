@@ -31,20 +31,24 @@ LINE_CHECKS = ("missing_integration_types", "subscription_stock_items")
 def configuration_faults(con: duckdb.DuckDBPyConnection) -> list[str]:
     messages: list[str] = []
     for name in CHECKS:
-        messages.extend(row[0] for row in sqlfile.run(con, "check", name).fetchall())
+        messages.extend(sqlfile.faults(con, "check", name))
     masks = con.execute(
-        "SELECT admin_id, coda_mask FROM administrations WHERE coda_mask IS NOT NULL ORDER BY 1"
+        "SELECT admin_id, coda_mask FROM master.administrations WHERE coda_mask IS NOT NULL ORDER BY 1"
     ).fetchall()
     for admin_id, mask in masks:
         messages.extend(f"administration {admin_id}: {fault}" for fault in mask_faults(mask))
     return messages
 
 
-def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[str]) -> None:
-    """Raise LineFaults when a check over the run's lines (of the current administration) fails."""
-    params = {"reference_date": reference_date, "sources": sources}
-    by_check = {name: [row[0] for row in sqlfile.run(con, "check", name, params).fetchall()]
-                for name in LINE_CHECKS}
+def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[str], *,
+                chunk_admin: str | None = None, every: bool = True) -> None:
+    """Raise LineFaults when a check over the run's lines (of the administration chunk_admin,
+    or of every line) fails."""
+    params = {
+        "missing_integration_types": {"reference_date": reference_date, "sources": sources},
+        "subscription_stock_items": {"chunk_admin": chunk_admin, "every": every},
+    }
+    by_check = {name: sqlfile.faults(con, "check", name, params[name]) for name in LINE_CHECKS}
     if any(by_check.values()):
         raise LineFaults([by_check])
 

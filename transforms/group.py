@@ -10,23 +10,19 @@ import datetime as dt
 import duckdb
 
 from transforms import sqlfile
-
+from transforms.faults import Failure
 
 AMOUNT_LIMIT = "9,999,999,999,999,999.99"  # DECIMAL(18,2), every amount of the books (SPEC §11)
 
 
-class InvoiceAmountError(Exception):
+class InvoiceAmountError(Failure):
     """Invoices whose amounts do not fit an amount of the books; carries one message each."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = list(messages)
-        super().__init__("\n".join(self.messages))
 
 
 def group_lines(con: duckdb.DuckDBPyConnection, *, invoice_date: dt.date) -> None:
-    sqlfile.run(con, "group", "grouped_lines")
-    sqlfile.run(con, "group", "draft_invoice_vat")
-    sqlfile.run(con, "group", "draft_invoices", {"invoice_date": invoice_date})
+    sqlfile.build(con, "group", "grouped_lines")
+    sqlfile.build(con, "group", "draft_invoice_vat")
+    sqlfile.build(con, "group", "draft_invoices", {"invoice_date": invoice_date})
     _refuse_oversized(con)
 
 

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from transforms import workspace
+from transforms.faults import ConfigurationFailure
+
 FORMATS = (".csv", ".parquet")
 ROW = "__row"
 # the places of a row's values over MAX_VALUE_BYTES (1-based in the file's columns), else NULL
@@ -49,7 +52,7 @@ def escaped(text: str, *, backslashes: bool = True) -> str:
     return _UNSAFE.sub(one, str(text))
 
 
-class InputError(Exception):
+class InputError(ConfigurationFailure):
     """The input dataset cannot be read (a missing folder or file, an unreadable file)."""
 
 
@@ -182,7 +185,7 @@ class Ingested:
 
 def ingest_raw(con: duckdb.DuckDBPyConnection, table_file: TableFile, *,
                copy: bool = False) -> Ingested:
-    """Load one file as TEMP table raw_<table> (for a single Parquet file a view over it: the
+    """Load one file as the table ingest.raw_<table> (for a single Parquet file a view over it: the
     rows are read where they are used, not copied as text first; with copy, a table all the
     same, for a small file that several queries read).
 
@@ -203,12 +206,12 @@ def _is_parquet_file(table_file: TableFile) -> bool:
 
 def is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = $n AND temporary", {"n": name}
-    ).fetchone()[0] > 0
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = $n AND database_name = $work",
+        {"n": name, "work": workspace.WORK}).fetchone()[0] > 0
 
 
 def drop(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Drop a TEMP table or view of that name, if there is one."""
+    """Drop a work table or view of that name (found on the search path), if there is one."""
     kind = "VIEW" if is_view(con, name) else "TABLE"
     con.execute(f"DROP {kind} IF EXISTS {_quote(name)}")
 
@@ -248,7 +251,7 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str,
             f"{table_file.display}: column(s) {', '.join(reserved)}: a name journalize uses for "
             "its own bookkeeping of the file's rows; rename the column (it is not a column of "
             "SPEC §2)")
-    selects = [_raw_value(name, dtype, norm) for (name, dtype), norm in zip(columns, names)]
+    selects = [_raw_value(name, dtype, norm) for (name, dtype), norm in zip(columns, names, strict=True)]
     # which values are over the size limit (their place in the file's columns, 1-based): they
     # are not copied (NULL in the raw table), and validate rejects the row (rule value_size)
     sized = [f"CASE WHEN {_size(name, dtype)} > {MAX_VALUE_BYTES} THEN {i} END"
@@ -271,7 +274,7 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str,
                     {"path": duckdb_path(table_file.path)})
         source = f"read_parquet(getvariable('{variable}'), file_row_number = true)"
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_quote(target)} AS "
+            f"CREATE OR REPLACE VIEW {workspace.table_sql('ingest', target)} AS "
             f"SELECT file_row_number + 1 AS {ROW}, {selects} FROM {source}"
         )
         return names
@@ -280,7 +283,7 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str,
         source, numbered = "read_parquet($path, file_row_number = true)", "file_row_number + 1"
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS "
+            f"CREATE OR REPLACE TABLE {workspace.table_sql('ingest', target)} AS "
             f"SELECT {numbered} AS {ROW}, {selects} FROM {source}",
             {"path": duckdb_path(table_file.path)},
         )
@@ -444,7 +447,8 @@ def _encoding_fault(path: Path) -> tuple[str | None, str]:
 def create_empty_raw(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
     """An absent optional table reads as an empty one with the schema's columns."""
     cols = ", ".join(f"{_quote(c)} VARCHAR" for c in columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_quote(raw_table_name(table))} ({ROW} BIGINT, {cols})")
+    con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('ingest', raw_table_name(table))} "
+                f"({ROW} BIGINT, {cols})")
 
 
 def _reader(table_file: TableFile, encoding: str = "utf-8", header: list[str] | None = None) -> str:

@@ -1,27 +1,32 @@
-"""Stage 6, journalise (SPEC §9): balanced journal entries and open items of the run's invoices."""
+"""Stage 6, journalise (SPEC §9, §10): balanced journal entries, open items and the CODA references
+of the run's invoices."""
 
 from __future__ import annotations
 
 import duckdb
 
 from transforms import sqlfile
+from transforms.faults import Failure
 
 
-class UnbalancedEntryError(Exception):
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
+class UnbalancedEntryError(Failure):
+    """Entries that do not balance or name an unknown account: nothing is written."""
 
 
-def journalise(con: duckdb.DuckDBPyConnection) -> None:
-    # entry ids go on from the books' last (as they were before the run) or, in a run that goes
-    # one administration at a time, from the last of its earlier administrations
-    con.execute("SET VARIABLE journalize_entry_base = coalesce(getvariable('journalize_entry_base'), "
-                "(SELECT coalesce(max(entry_id), 0) FROM journal_entries))")
-    sqlfile.run(con, "journalise", "run_journal_entries")
-    faults = [row[0] for row in sqlfile.run(con, "journalise", "unbalanced_entries").fetchall()]
+def entry_base(con: duckdb.DuckDBPyConnection) -> int:
+    """The last entry id of the books as they were before the run (0 in new books)."""
+    return con.execute("SELECT coalesce(max(entry_id), 0) FROM books.journal_entries").fetchone()[0]
+
+
+def journalise(con: duckdb.DuckDBPyConnection, *, entry_base: int) -> int:
+    """Entries of the run's invoices numbered on from entry_base (the books' last, or in a run
+    that goes one administration at a time, the last of its earlier administrations); returns
+    the last entry id the entries took."""
+    sqlfile.build(con, "journalise", "coda_references")
+    sqlfile.build(con, "journalise", "run_journal_entries", {"entry_base": entry_base})
+    faults = sqlfile.faults(con, "journalise", "unbalanced_entries")
     if faults:
         raise UnbalancedEntryError(faults)
-    sqlfile.run(con, "journalise", "run_open_items")
-    con.execute("SET VARIABLE journalize_entry_base = (SELECT coalesce(max(entry_id), "
-                "getvariable('journalize_entry_base')) FROM run_journal_entries)")
+    sqlfile.build(con, "journalise", "run_open_items")
+    return con.execute("SELECT coalesce(max(entry_id), $base) FROM run_journal_entries",
+                       {"base": entry_base}).fetchone()[0]

@@ -1,6 +1,6 @@
-"""Stage 3, map (SPEC §4): put every line table in one canonical shape (``staged_lines``), check
-the rules across rows and tables, and decide per line its administration, integration type,
-revenue account, amount and status in this run (``mapped_lines``: one row per input line)."""
+"""Stage 3, map (SPEC §4): decide per line of the administration the run is at its integration
+type, revenue account, amount and status in this run (``map.mapped_lines``: one row per staged
+line), from the lines validate staged (``validate.staged_lines``)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,6 @@ import duckdb
 
 from schemas.lines import CREDIT_ON_REQUEST
 from transforms import sqlfile
-from transforms.ingest import MAX_FULL_REJECTIONS
-from transforms.validate import summarise_rejections
-
-
-def stage_lines(con: duckdb.DuckDBPyConnection) -> None:
-    sqlfile.run(con, "map", "staged_lines")
-
-
-def check_staged_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """The rules across rows and tables (unique ids, known master data, …) over all staged lines."""
-    sqlfile.run(con, "validate", "reference_rejections", {"full": MAX_FULL_REJECTIONS})
-    summarise_rejections(con)  # (and the column checks' rejections: all are in by now)
 
 
 def map_lines(
@@ -31,8 +19,12 @@ def map_lines(
     admin: str | None,
     sources: list[str],
     include_credit_lines: bool = False,
+    chunk_admin: str | None = None,
+    every: bool = True,
 ) -> None:
-    sqlfile.run(
+    """map.mapped_lines of the administration chunk_admin (every: of all lines)."""
+    sqlfile.build(con, "map", "debtor_profiles")
+    sqlfile.build(
         con,
         "map",
         "mapped_lines",
@@ -42,5 +34,7 @@ def map_lines(
             "sources": sources,
             "include_credit_lines": include_credit_lines,
             "credit_on_request": list(CREDIT_ON_REQUEST),
+            "chunk_admin": chunk_admin,
+            "every": every,
         },
     )

@@ -6,22 +6,19 @@ from __future__ import annotations
 import duckdb
 
 from transforms import sqlfile
+from transforms.faults import Failure
 
 
-class NumberingError(Exception):
-    def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__("\n".join(messages))
+class NumberingError(Failure):
+    """A numbering that breaks a rule of SPEC §5: nothing is written."""
 
 
 def number_invoices(con: duckdb.DuckDBPyConnection, *, journalize: bool) -> None:
-    sqlfile.run(con, "number", "numbering_journals")
-    sqlfile.run(con, "number", "numbered_invoices")
-    faults = [row[0] for row in sqlfile.run(con, "number", "numbering_faults").fetchall()]
+    sqlfile.build(con, "number", "numbering_journals")
+    sqlfile.build(con, "number", "numbered_invoices")
+    faults = sqlfile.faults(con, "number", "numbering_faults")
     if faults:
         raise NumberingError(faults)
-    sqlfile.run(con, "number", "skipped")
-    params = {"journalize": journalize}
-    sqlfile.run(con, "number", "run_invoices", params)
-    sqlfile.run(con, "number", "run_invoice_vat", params)
-    sqlfile.run(con, "number", "run_invoice_lines")
+    sqlfile.build(con, "number", "run_skipped_numbers")
+    sqlfile.build(con, "number", "run_invoices", {"journalize": journalize})
+    sqlfile.build(con, "number", "run_invoice_vat")

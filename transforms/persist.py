@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from transforms import seal, sqlfile
+from transforms import seal, sqlfile, workspace
 from transforms.ingest import _quote
 
 # written per administration (chunk) of the run …
@@ -66,10 +66,11 @@ def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def books_as_they_were(work: duckdb.DuckDBPyConnection) -> None:
-    """The work connection reads the books as committed before the run. Where they lack a table
-    or a column of this version (a first run, a database of an earlier version; the books
-    connection adds them in the run's transaction, which the work connection does not see), a
-    temporary view stands in: the table's rows with NULL for the new columns, or no rows."""
+    """The books as committed before the run, as the views ``books.<table>`` of the work
+    database (transforms.workspace), one per output table of this version: the table's rows,
+    with NULL for a column it lacks, or no rows where the books lack the table (a first run, a
+    database of an earlier version: the books connection adds what is missing in the run's
+    transaction, which the work connection does not see)."""
     database = work.execute("SELECT current_database()").fetchone()[0]
     present = _columns(work)
     tables: dict[str, list[str]] = {}
@@ -78,10 +79,9 @@ def books_as_they_were(work: duckdb.DuckDBPyConnection) -> None:
         tables.setdefault(table, []).append(f'{value} AS "{column}"')
     have = {table for table, _ in present}
     for table, columns in tables.items():
-        if table in have and all(not c.startswith("NULL::") for c in columns):
-            continue
         source = f"FROM {_quote(database)}.main.{_quote(table)}" if table in have else "WHERE false"
-        work.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS SELECT {", ".join(columns)} {source}')
+        work.execute(f"CREATE OR REPLACE VIEW {workspace.table_sql('books', table)} AS "
+                     f"SELECT {', '.join(columns)} {source}")
 
 
 def expected_columns() -> dict[tuple[str, str], str]:
@@ -113,7 +113,7 @@ def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnect
                   run_id: int, sealer: seal.RunSealer | None = None) -> None:
     """Write the lines, invoices and entries of the administration the run is at (the sealed
     rows hashed on their way, in the order the books store them)."""
-    if work.execute("SELECT count(*) > 0 FROM billable_lines").fetchone()[0]:  # (before the run)
+    if work.execute("SELECT count(*) > 0 FROM books.billable_lines").fetchone()[0]:  # (before the run)
         with rows(books, work, "replaced_lines"):
             sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
     batch = batch_rows(work)

@@ -225,7 +225,7 @@ class Hasher:
                 chunk = self._open[group] = _Chunk([_ColumnHasher() for _ in spec.columns])
                 chunk.first = _key_text(batch, spec.key, start)
             take = min(CHUNK_ROWS - chunk.rows, batch.num_rows - start)
-            for hasher, column in zip(chunk.hashers, columns):
+            for hasher, column in zip(chunk.hashers, columns, strict=True):
                 column.feed(hasher, start, start + take)
             chunk.rows += take
             chunk.last = _key_text(batch, spec.key, start + take - 1)
@@ -285,7 +285,7 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
     order = rows[np.argsort(codes[rows], kind="stable")]
     grouped = batch.take(pa.array(order))
     values, starts, counts = np.unique(codes[order], return_index=True, return_counts=True)
-    for code, start, count in zip(values, starts, counts):
+    for code, start, count in zip(values, starts, counts, strict=True):
         parts, rest = [], int(code)
         for dictionary in reversed(dictionaries):
             rest, index = divmod(rest, len(dictionary) + 1)
@@ -523,7 +523,7 @@ def _compare_chunks(result: SealAudit, chunks: list[ChunkDigest], stored: dict) 
                 "are gone")
         else:
             names = [name for (name, _), now_digest, then in
-                     zip(BY_TABLE[key[3]].columns, chunk.column_digests, sealed[4])
+                     zip(BY_TABLE[key[3]].columns, chunk.column_digests, sealed[4], strict=True)
                      if now_digest != then]
             what = (f"{chunk.rows} rows now, {sealed[0]} sealed" if chunk.rows != sealed[0]
                     else f"column(s) {', '.join(names)} changed")
@@ -547,7 +547,7 @@ def _compare_links(result: SealAudit, con: duckdb.DuckDBPyConnection,
         if run_id in result.unsealed_runs:
             continue
         recomputed = link_rows(run_id, by_run.get(run_id, []), heads)
-        for _, admin_id, journal_code, before, content, seal, _, _ in recomputed:
+        for _, admin_id, journal_code, _before, _content, seal, _, _ in recomputed:
             link = stored.pop((run_id, admin_id, journal_code), None)
             if (admin_id, journal_code) not in broken and (link is None or link[2] != seal):
                 broken.add((admin_id, journal_code))

@@ -6,13 +6,13 @@
   finds which checks they break; pandera validates the rows of the first MAX_FULL_REJECTIONS
   faults of each check, in bounded batches (never one pandas copy of a whole table), and names
   those faults in full; the others are kept with a short message. A bad row does not stop the
-  run: it is quarantined in the TEMP table ``line_rejections`` (grain: one row per (table, row,
+  run: it is quarantined in the table ``validate.line_rejections`` (grain: one row per (table, row,
   column, check)) with the rule broken and a readable message, and the other rows go on.
 * A value over ingest.MAX_VALUE_BYTES is not read (NULL in the raw table): its row breaks rule
   ``value_size`` (for master data, a configuration error).
 
 The engine casts each table with the SQL type each schema column declares: a master table to its
-typed TEMP table (the table's own name), a line table to the view ``typed_<table>``, which map
+typed table (``master.<table>``), a line table to the view ``validate.typed_<table>``, which map
 reads once to stage the lines.
 """
 
@@ -26,7 +26,8 @@ import pandera.errors
 import pandera.pandas as pa
 
 from schemas.columns import is_optional, sql_condition, sql_type
-from transforms import sqlfile
+from transforms import sqlfile, workspace
+from transforms.faults import ConfigurationFailure
 from transforms.ingest import (
     MAX_FULL_REJECTIONS,
     MAX_VALUE_BYTES,
@@ -49,12 +50,8 @@ VALUE_SIZE_MESSAGE = (f"the value is larger than {MAX_VALUE_BYTES:,} bytes, the 
 SUSPECT = "__suspect"  # the mark of a row to validate (typed views, staged_lines)
 
 
-class ConfigurationError(Exception):
+class ConfigurationError(ConfigurationFailure):
     """Master data or settings that a run cannot start on; carries one message per fault."""
-
-    def __init__(self, messages: list[str]):
-        self.messages = list(messages)
-        super().__init__("\n".join(self.messages))
 
 
 @dataclass(frozen=True)
@@ -124,6 +121,13 @@ def load_master(
 # --- billable lines ------------------------------------------------------------------------------
 
 
+def start_quarantine(con: duckdb.DuckDBPyConnection) -> None:
+    """The run's quarantine (validate.line_rejections) and notices (validate.run_notices), empty."""
+    sqlfile.build(con, "validate", "line_rejections")
+    con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('validate', 'run_notices')} "
+                "(message VARCHAR)")
+
+
 def load_lines(
     con: duckdb.DuckDBPyConnection,
     files: dict[str, TableFile],
@@ -132,8 +136,7 @@ def load_lines(
     """Ingest every line table and put a typed view over it (``typed_<table>``: each value cast,
     and __suspect marking a row whose text breaks a check); nothing is read yet. The lines are
     read once, when map stages them; validate_suspects then names the faults."""
-    sqlfile.run(con, "validate", "line_rejections")
-    con.execute("CREATE OR REPLACE TEMP TABLE run_notices (message VARCHAR)")
+    start_quarantine(con)
     for table, schema in schemas.items():
         table_file = files.get(table)
         ingested = ingest_raw(con, table_file) if table_file is not None else None
@@ -198,7 +201,7 @@ def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
             big = (f" AND NOT list_contains({oversize}, {file_columns.index(name) + 1})"
                    if name in file_columns else "")
             kinds.append((name, "required", f"{q} IS NULL{big}"))
-        for check, predicate in zip(checks, column.metadata["sql"]):
+        for check, predicate in zip(checks, column.metadata["sql"], strict=True):
             kinds.append((name, check.name,
                           f"{q} IS NOT NULL AND NOT coalesce(({predicate.format(c=q)}), false)"))
     kinds += [(name, VALUE_SIZE, f"list_contains({oversize}, {i})")
@@ -265,6 +268,19 @@ def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
         """, {"table": table, "where": table_file.display})
     for name in ("suspect_rows", "suspect_faults", "full_rows", "fault_kinds"):
         con.execute(f"DROP TABLE {name}")
+
+
+def stage_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """Every line table in one canonical shape (validate.staged_lines, read once from the typed
+    views), and what was read (validate.lines_read) for the reconciliation."""
+    sqlfile.build(con, "validate", "staged_lines")
+
+
+def check_staged_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """The rules across rows and tables (unique ids, known master data, …) over all staged lines,
+    into the quarantine; then one notice per rule that rejected more rows than are kept in full."""
+    sqlfile.build(con, "validate", "reference_rejections", {"full": MAX_FULL_REJECTIONS})
+    summarise_rejections(con)  # (and the column checks' rejections: all are in by now)
 
 
 def summarise_rejections(con: duckdb.DuckDBPyConnection) -> None:
@@ -371,7 +387,8 @@ def _add_absent_optional_columns(
     if is_view(con, raw):  # a view over a file: a view on top of it adds the empty columns
         con.execute(f"ALTER VIEW {_quote(raw)} RENAME TO {_quote(raw + '_file')}")
         nulls = ", ".join(f"NULL::VARCHAR AS {_quote(name)}" for name in absent)
-        con.execute(f"CREATE TEMP VIEW {_quote(raw)} AS SELECT *, {nulls} FROM {_quote(raw + '_file')}")
+        con.execute(f"CREATE VIEW {workspace.table_sql('ingest', raw)} AS SELECT *, {nulls} "
+                    f"FROM {_quote(raw + '_file')}")
         return
     for name in absent:
         con.execute(f"ALTER TABLE {_quote(raw)} ADD COLUMN {_quote(name)} VARCHAR")
@@ -451,7 +468,8 @@ def _cast(
         else:
             selects.append(f"TRY_CAST({_quote(name)} AS {sql_type(column)}) AS {_quote(name)}")
     kind = "VIEW" if view else "TABLE"
+    schema = "validate" if view else "master"  # (typed_<table> views of lines; master tables)
     con.execute(
-        f"CREATE OR REPLACE TEMP {kind} {_quote(target)} AS SELECT {', '.join(selects)} "
-        f"FROM {_quote(raw)}"
+        f"CREATE OR REPLACE {kind} {workspace.table_sql(schema, target)} AS "
+        f"SELECT {', '.join(selects)} FROM {_quote(raw)}"
     )

@@ -1,7 +1,7 @@
 -- SPEC §3: a discount or credit-restriction flag needs its account; a payment-discount flag its days.
 SELECT 'administration ' || admin_id || ': integration type ' || integration_type || ' '
        || flag || ' is set but ' || needs || ' is empty' AS message
-FROM integration_types
+FROM master.integration_types
 CROSS JOIN LATERAL (VALUES
     ('use_invoice_discount', use_invoice_discount, 'invoice_discount_account',
      invoice_discount_account IS NOT NULL),

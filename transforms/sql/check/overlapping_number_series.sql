@@ -4,7 +4,7 @@ WITH series AS (
     -- [JJJJ] and [YYYY] are the same placeholder (the invoice date's year)
     SELECT admin_id, journal_code, replace(coalesce(number_prefix, ''), '[YYYY]', '[JJJJ]') AS prefix,
            last_invoice_number + 1 AS first_number, number_range_end AS last_number
-    FROM journals
+    FROM master.journals
     WHERE journal_type IN ('sales', 'purchase')
 )
 SELECT 'journals ' || a.admin_id || '/' || a.journal_code || ' and ' || b.admin_id || '/'
@@ -21,4 +21,4 @@ UNION ALL
 SELECT 'administration ' || admin_id || ': journal ' || journal_code
        || ' has number_range_end ' || number_range_end || ' below its last_invoice_number '
        || last_invoice_number
-FROM journals WHERE number_range_end < last_invoice_number
+FROM master.journals WHERE number_range_end < last_invoice_number

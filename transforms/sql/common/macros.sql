@@ -93,11 +93,6 @@ CREATE OR REPLACE TEMP MACRO changed_columns(before, after) AS
                        lambda i: CASE WHEN before[i] IS DISTINCT FROM after[i]
                                       THEN line_content_columns()[i] END),
         lambda x: x IS NOT NULL), ', '), '');
--- The administration whose lines the run is working on (flows.pipeline: a run maps, invoices and
--- writes one administration at a time); with the variables unset, every line.
-CREATE OR REPLACE TEMP MACRO in_chunk(admin) AS
-    coalesce(getvariable('journalize_every'), true)
-    OR admin IS NOT DISTINCT FROM getvariable('journalize_admin');
 -- A value as a message shows it: every character that would act on a terminal or on how text
 -- reads (controls, line/paragraph separators, zero-width and direction marks) written as Python's
 -- repr writes it (\n, \x1b, \u202e) and a backslash doubled, so that no cell can forge an output

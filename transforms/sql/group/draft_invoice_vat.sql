@@ -1,11 +1,10 @@
 -- SPEC §9 amounts per invoice and VAT code: gross, invoice discount, VAT (rounded once per invoice
 -- and code), credit restriction. Grain: one row per (collect_key, vat_code). An amount beyond
 -- DECIMAL(18,2) is NULL here (TRY_CAST): group refuses such an invoice with its own message.
-CREATE OR REPLACE TEMP TABLE draft_invoice_vat AS
 WITH gross AS (
     SELECT collect_key, vat_code, any_value(admin_id) AS admin_id, any_value(debtor_id) AS debtor_id,
            any_value(integration_type) AS integration_type, sum(amount) AS gross
-    FROM grouped_lines
+    FROM "group".grouped_lines
     GROUP BY collect_key, vat_code
 ),
 discounted AS (
@@ -13,9 +12,9 @@ discounted AS (
            CASE WHEN it.use_invoice_discount THEN pct_of(g.gross, d.invoice_discount_pct)
                 ELSE 0 END AS invoice_discount
     FROM gross AS g
-    JOIN vat_codes AS v USING (admin_id, vat_code)
-    JOIN debtors AS d USING (debtor_id)
-    JOIN integration_types AS it USING (admin_id, integration_type)
+    JOIN master.vat_codes AS v USING (admin_id, vat_code)
+    JOIN master.debtors AS d USING (debtor_id)
+    JOIN master.integration_types AS it USING (admin_id, integration_type)
 )
 SELECT
     collect_key, vat_code, vat_rate, TRY_CAST(gross AS DECIMAL(18, 2)) AS gross,

@@ -1,6 +1,5 @@
 -- SPEC §4 journal choice, §6 description and §9 totals per invoice, before numbering.
 -- Grain: one row per collect_key.
-CREATE OR REPLACE TEMP TABLE draft_invoices AS
 WITH
 heads AS (
     SELECT
@@ -23,7 +22,7 @@ heads AS (
              ELSE 2 END AS phase_count,
         min(phase_id) AS phase_id,
         count(*) AS line_count
-    FROM grouped_lines
+    FROM "group".grouped_lines
     GROUP BY collect_key
 ),
 totals AS (
@@ -31,14 +30,8 @@ totals AS (
            -- NULL beyond DECIMAL(18,2) (and when a VAT row was): refused by group
            TRY_CAST(sum(net) + sum(credit_restriction) AS DECIMAL(18, 2)) AS total_excl_vat,
            TRY_CAST(sum(vat) AS DECIMAL(18, 2)) AS vat_amount
-    FROM draft_invoice_vat
+    FROM "group".draft_invoice_vat
     GROUP BY collect_key
-),
-profiles AS (
-    -- a debtor without a profile takes Profit's default profile `*****` when there is one
-    SELECT d.debtor_id, p.*
-    FROM debtors AS d
-    JOIN sales_relation_profiles AS p ON p.profile_id = coalesce(d.profile_id, '*****')
 ),
 described AS (
     SELECT
@@ -69,14 +62,14 @@ described AS (
         ph.description AS phase_description
     FROM heads AS h
     JOIN totals AS t USING (collect_key)
-    JOIN administrations AS a USING (admin_id)
-    JOIN debtors AS d USING (debtor_id)
-    JOIN integration_types AS it USING (admin_id, integration_type)
-    LEFT JOIN integration_types AS cs
+    JOIN master.administrations AS a USING (admin_id)
+    JOIN master.debtors AS d USING (debtor_id)
+    JOIN master.integration_types AS it USING (admin_id, integration_type)
+    LEFT JOIN master.integration_types AS cs
         ON cs.admin_id = h.admin_id AND cs.integration_type = 'cash_sale'
-    LEFT JOIN profiles AS pr USING (debtor_id)
-    LEFT JOIN projects AS pj ON pj.project_id = h.project_id AND h.project_count = 1
-    LEFT JOIN project_phases AS ph
+    LEFT JOIN map.debtor_profiles AS pr USING (debtor_id)
+    LEFT JOIN master.projects AS pj ON pj.project_id = h.project_id AND h.project_count = 1
+    LEFT JOIN master.project_phases AS ph
         ON ph.project_id = h.project_id AND ph.phase_id = h.phase_id AND h.phase_count = 1
 )
 SELECT

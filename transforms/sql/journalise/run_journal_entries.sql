@@ -3,9 +3,8 @@
 -- Signed amounts (positive = debit) are split so that debit and credit are never negative;
 -- lines of zero are left out, except the debtor line that carries the invoice.
 -- Grain: one row per entry line.
-CREATE OR REPLACE TEMP TABLE run_journal_entries AS
 WITH
-inv AS (SELECT * FROM run_invoices WHERE journalized),
+inv AS (SELECT * FROM number.run_invoices WHERE journalized),
 lines AS (
     -- debtor (receivable)
     SELECT invoice_number, 'invoice' AS entry_kind, 1 AS kind, receivables_account AS account,
@@ -16,35 +15,35 @@ lines AS (
     SELECT i.invoice_number, 'invoice', 2, r.account, r.vat_code, -r.amount, false
     FROM (
         SELECT collect_key, revenue_account AS account, vat_code, sum(amount) AS amount
-        FROM grouped_lines GROUP BY ALL
+        FROM "group".grouped_lines GROUP BY ALL
     ) AS r
     JOIN inv AS i USING (collect_key)
     UNION ALL
     -- VAT per code on its payable account
     SELECT v.invoice_number, 'invoice', 3, c.payable_account, v.vat_code, -v.vat, false
-    FROM run_invoice_vat AS v
+    FROM number.run_invoice_vat AS v
     JOIN inv AS i USING (invoice_number)
-    JOIN vat_codes AS c ON c.admin_id = i.admin_id AND c.vat_code = v.vat_code
+    JOIN master.vat_codes AS c ON c.admin_id = i.admin_id AND c.vat_code = v.vat_code
     UNION ALL
     -- invoice discount per VAT code, a debit
     SELECT v.invoice_number, 'invoice', 4, t.invoice_discount_account, v.vat_code,
            v.invoice_discount, false
-    FROM run_invoice_vat AS v
+    FROM number.run_invoice_vat AS v
     JOIN inv AS i USING (invoice_number)
-    JOIN integration_types AS t USING (admin_id, integration_type)
+    JOIN master.integration_types AS t USING (admin_id, integration_type)
     UNION ALL
     -- credit restriction (kredietbeperking), outside the VAT base
     SELECT v.invoice_number, 'invoice', 5, t.credit_restriction_account, NULL,
            -sum(v.credit_restriction), false
-    FROM run_invoice_vat AS v
+    FROM number.run_invoice_vat AS v
     JOIN inv AS i USING (invoice_number)
-    JOIN integration_types AS t USING (admin_id, integration_type)
+    JOIN master.integration_types AS t USING (admin_id, integration_type)
     GROUP BY v.invoice_number, t.credit_restriction_account
     UNION ALL
     -- counter sale paid at once: cash/bank debited, receivable settled
     SELECT i.invoice_number, 'settlement', 1, j.contra_account, NULL, i.total_incl_vat, false
     FROM inv AS i
-    JOIN journals AS j ON j.admin_id = i.admin_id AND j.journal_code = i.cash_journal_code
+    JOIN master.journals AS j ON j.admin_id = i.admin_id AND j.journal_code = i.cash_journal_code
     UNION ALL
     SELECT invoice_number, 'settlement', 2, receivables_account, NULL, -total_incl_vat, true
     FROM inv WHERE cash_journal_code IS NOT NULL
@@ -56,7 +55,7 @@ heads AS (
     -- order over the entries, not over their lines (a much smaller sort).
     SELECT
         invoice_number, entry_kind,
-        getvariable('journalize_entry_base')
+        $entry_base::BIGINT
             + row_number() OVER (ORDER BY admin_id, journal_code, invoice_number, entry_kind)
             AS entry_id
     FROM (

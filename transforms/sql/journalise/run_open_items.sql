@@ -1,11 +1,10 @@
 -- Open items (openstaande posten) of the journalised invoices; a counter sale paid at once is
 -- settled. Grain: one row per invoice.
-CREATE OR REPLACE TEMP TABLE run_open_items AS
 SELECT
     admin_id, debtor_id, invoice_number, invoice_date, due_date,
     total_incl_vat AS amount,
     CASE WHEN cash_journal_code IS NOT NULL THEN 0 ELSE total_incl_vat END::DECIMAL(18, 2)
         AS amount_open,
     payment_discount_pct, payment_discount_date
-FROM run_invoices
+FROM number.run_invoices
 WHERE journalized

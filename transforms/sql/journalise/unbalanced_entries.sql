@@ -2,7 +2,7 @@
 SELECT 'entry ' || entry_id || ' (' || admin_id || '/' || journal_code || ', invoice '
        || invoice_number || ') does not balance: debit ' || sum(debit) || ', credit '
        || sum(credit) AS message
-FROM run_journal_entries
+FROM journalise.run_journal_entries
 GROUP BY entry_id, admin_id, journal_code, invoice_number
 HAVING sum(debit) <> sum(credit)
 UNION ALL
@@ -10,6 +10,6 @@ SELECT 'entry ' || e.entry_id || ' (invoice ' || e.invoice_number || ') line ' |
        || CASE WHEN e.account IS NULL THEN ' has no account'
                ELSE ': account ' || e.account || ' is not in the accounts of administration '
                     || e.admin_id END AS message
-FROM run_journal_entries AS e
-WHERE NOT EXISTS (SELECT 1 FROM accounts AS a
+FROM journalise.run_journal_entries AS e
+WHERE NOT EXISTS (SELECT 1 FROM master.accounts AS a
                   WHERE a.admin_id = e.admin_id AND a.account = e.account)

@@ -3,28 +3,17 @@
 -- invoice it goes on (its collect_key, SPEC §8). Grain: one row per staged line of the run's
 -- current administration (run_chunk).
 -- The one wide table of the run: the later stages read it, they do not copy it.
-CREATE OR REPLACE TEMP TABLE mapped_lines AS
 WITH
 rejections AS (
     SELECT "table" AS source, row_number,
            string_agg(message, '; ' ORDER BY "column", "check") AS reason
-    FROM line_rejections GROUP BY ALL
+    FROM validate.line_rejections GROUP BY ALL
 ),
 already AS (
     SELECT source, line_id, invoice_number, run_id,
            -- the content the line was invoiced with, to report a line changed since (issue 4)
            line_content(b) AS invoiced_content
-    FROM billable_lines AS b WHERE status = 'invoiced'
-),
-profiles AS (
-    -- SPEC §8: a debtor without a profile takes Profit's default profile `*****` when there is
-    -- one; a profile combines modules when at least two collect flags are set.
-    SELECT d.debtor_id, p.collect_method, p.collect_period,
-           p.collect_postcalc, p.collect_subscriptions, p.collect_installments, p.collect_courses,
-           (p.collect_postcalc::INTEGER + p.collect_subscriptions::INTEGER
-            + p.collect_installments::INTEGER + p.collect_courses::INTEGER) >= 2 AS combines
-    FROM debtors AS d
-    JOIN sales_relation_profiles AS p ON p.profile_id = coalesce(d.profile_id, '*****')
+    FROM books.billable_lines AS b WHERE status = 'invoiced'
 ),
 collecting AS (
     SELECT
@@ -39,9 +28,9 @@ collecting AS (
                 ELSE false END,
             false) AS is_collective,
         p.collect_method, p.collect_period
-    FROM staged_lines AS s
-    LEFT JOIN profiles AS p USING (debtor_id)
-    WHERE in_chunk(s.admin_id)  -- the administration the run is at
+    FROM validate.staged_lines AS s
+    LEFT JOIN map.debtor_profiles AS p USING (debtor_id)  -- (SPEC §8: the debtor's profile)
+    WHERE $every OR s.admin_id IS NOT DISTINCT FROM $chunk_admin  -- the administration the run is at
 ),
 lines AS (
     SELECT
@@ -66,11 +55,11 @@ mapped AS (
         it.integration_type IS NOT NULL AS has_integration_type,
         cs.integration_type IS NOT NULL AS has_cash_sale
     FROM lines AS l
-    LEFT JOIN article_groups AS ag USING (admin_id, article_group)
-    LEFT JOIN integration_groups AS ig USING (admin_id, integration_group)
-    LEFT JOIN debtors AS d USING (debtor_id)
-    LEFT JOIN integration_types AS it USING (admin_id, integration_type)
-    LEFT JOIN integration_types AS cs ON cs.admin_id = l.admin_id AND cs.integration_type = 'cash_sale'
+    LEFT JOIN master.article_groups AS ag USING (admin_id, article_group)
+    LEFT JOIN master.integration_groups AS ig USING (admin_id, integration_group)
+    LEFT JOIN master.debtors AS d USING (debtor_id)
+    LEFT JOIN master.integration_types AS it USING (admin_id, integration_type)
+    LEFT JOIN master.integration_types AS cs ON cs.admin_id = l.admin_id AND cs.integration_type = 'cash_sale'
 ),
 statused AS (
 SELECT

@@ -4,7 +4,6 @@
 -- the database) are not free. With b_1 < b_2 < … the used numbers above the counter L, the n-th
 -- free number is L + n + #{j : b_j - L - j < n}.
 -- Grain: one row per draft invoice.
-CREATE OR REPLACE TEMP TABLE numbered_invoices AS
 WITH
 ranks AS (
     -- the rank of each invoice in its journal, sorted on the narrow keys alone
@@ -13,7 +12,7 @@ ranks AS (
                PARTITION BY admin_id, journal_code
                ORDER BY invoice_date, debtor_id, collect_key, first_line_id
            ) AS n
-    FROM draft_invoices
+    FROM "group".draft_invoices
 ),
 drafts AS (
     SELECT
@@ -23,17 +22,17 @@ drafts AS (
         replace(replace(coalesce(j.number_prefix, ''), '[JJJJ]', strftime(d.invoice_date, '%Y')),
                 '[YYYY]', strftime(d.invoice_date, '%Y')) AS prefix,
         r.n
-    FROM draft_invoices AS d
+    FROM "group".draft_invoices AS d
     JOIN ranks AS r USING (collect_key)
-    LEFT JOIN numbering_journals AS j USING (admin_id, journal_code)
+    LEFT JOIN number.numbering_journals AS j USING (admin_id, journal_code)
 ),
 series AS (
     SELECT DISTINCT admin_id, journal_code, prefix, last_number FROM drafts WHERE journal_exists
 ),
 used AS (
-    SELECT number AS invoice_number FROM issued_invoice_numbers
+    SELECT number AS invoice_number FROM master.issued_invoice_numbers
     UNION
-    SELECT invoice_number FROM invoices
+    SELECT invoice_number FROM books.invoices
 ),
 blocked AS (
     SELECT s.admin_id, s.journal_code, s.prefix, s.last_number,

@@ -1,1 +1,1 @@
-SELECT * FROM run_invoice_vat
+SELECT * FROM number.run_invoice_vat

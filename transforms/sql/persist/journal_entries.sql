@@ -1,1 +1,1 @@
-SELECT * FROM run_journal_entries
+SELECT * FROM journalise.run_journal_entries

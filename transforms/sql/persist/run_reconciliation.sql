@@ -1,1 +1,1 @@
-SELECT * FROM reconciliation
+SELECT * FROM reconcile.reconciliation

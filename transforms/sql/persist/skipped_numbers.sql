@@ -1,1 +1,1 @@
-SELECT * FROM run_skipped_numbers
+SELECT * FROM number.run_skipped_numbers

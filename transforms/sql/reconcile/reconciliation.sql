@@ -4,15 +4,14 @@
 -- administrations the run went through (line_tallies, reconcile/tally.sql).
 -- Amounts that cannot be computed (an unparsable quantity or price) count as zero on both sides.
 -- Grain: one row per source table.
-CREATE OR REPLACE TEMP TABLE reconciliation AS
 WITH
-read AS (SELECT * FROM lines_read),
+read AS (SELECT * FROM validate.lines_read),
 tallies AS (
     SELECT source, sum(lines_invoiced) AS lines_invoiced, sum(lines_open) AS lines_open,
            sum(lines_rejected) AS lines_rejected, sum(lines_excluded) AS lines_excluded,
            sum(amount_invoiced) AS amount_invoiced, sum(amount_open) AS amount_open,
            sum(amount_rejected) AS amount_rejected, sum(amount_excluded) AS amount_excluded
-    FROM line_tallies
+    FROM reconcile.line_tallies
     GROUP BY source
 ),
 summed AS (

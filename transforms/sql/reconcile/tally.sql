@@ -1,10 +1,10 @@
--- Issue 4: what became of the lines of the run's current administration, per source table: on
+-- materialized: append to reconcile.line_tallies
+-- The reconciliation's tally: what became of the lines of the run's current administration, per source table: on
 -- this run's invoices (run_invoice_lines), invoiced earlier, open, rejected, excluded, in lines
 -- and in money. Appends to line_tallies (one row per source per administration).
-INSERT INTO line_tallies
 WITH
 on_invoices AS (
-    SELECT source, count(*) AS lines, sum(amount) AS amount FROM run_invoice_lines GROUP BY source
+    SELECT source, count(*) AS lines, sum(amount) AS amount FROM reconcile.run_invoice_lines GROUP BY source
 ),
 statuses AS (
     SELECT source,
@@ -16,7 +16,7 @@ statuses AS (
            coalesce(sum(amount) FILTER (WHERE status = 'rejected'), 0) AS amount_rejected,
            count(*) FILTER (WHERE status = 'excluded') AS lines_excluded,
            coalesce(sum(amount) FILTER (WHERE status = 'excluded'), 0) AS amount_excluded
-    FROM mapped_lines
+    FROM map.mapped_lines
     GROUP BY source
 )
 SELECT s.source,

@@ -2,7 +2,6 @@
 -- at the end of the run, counted as the lines were loaded (staged_lines: one row per row of the
 -- file, every value cast with TRY_CAST, so an unparsable amount counts as zero), apart from the
 -- later stages. Grain: one row per line table.
-CREATE OR REPLACE TEMP TABLE lines_read AS
 SELECT source, count(*) AS lines_read, coalesce(sum(amount), 0) AS amount_read
-FROM staged_lines
+FROM validate.staged_lines
 GROUP BY source

@@ -3,13 +3,13 @@
 -- integration groups), quantities whose sign matches is_credit. Appends to the run's quarantine.
 -- One pass over the lines (joins to the small master tables) keeps only the lines that break a
 -- rule; the messages are made from those few.
-INSERT INTO line_rejections
+-- materialized: append to validate.line_rejections
 WITH
-files AS (SELECT "table" AS source, display FROM input_files),
+files AS (SELECT "table" AS source, display FROM ingest.input_files),
 repeated AS (
     -- line ids that occur more than once in their file (few): found by one aggregate
     SELECT source, line_id, count(*) AS copies
-    FROM staged_lines WHERE line_id IS NOT NULL
+    FROM validate.staged_lines WHERE line_id IS NOT NULL
     GROUP BY source, line_id HAVING count(*) > 1
 ),
 checked AS (
@@ -35,16 +35,16 @@ checked AS (
            s.amount IS NULL AND s.quantity IS NOT NULL AND s.unit_price IS NOT NULL
                AS amount_too_large,
            s.quantity < 0 AND NOT s.is_credit AS wrong_sign
-    FROM staged_lines AS s
+    FROM validate.staged_lines AS s
     LEFT JOIN repeated AS r USING (source, line_id)
-    LEFT JOIN debtors AS d ON d.debtor_id = s.debtor_id
-    LEFT JOIN projects AS p ON p.project_id = s.project_id
-    LEFT JOIN subscriptions AS sb ON sb.subscription_id = s.subscription_id
-    LEFT JOIN courses AS c ON c.course_id = s.course_id
-    LEFT JOIN administrations AS a ON a.admin_id = s.admin_id
-    LEFT JOIN article_groups AS ag ON ag.admin_id = s.admin_id AND ag.article_group = s.article_group
-    LEFT JOIN vat_codes AS v ON v.admin_id = s.admin_id AND v.vat_code = s.vat_code
-    LEFT JOIN integration_groups AS ig
+    LEFT JOIN master.debtors AS d ON d.debtor_id = s.debtor_id
+    LEFT JOIN master.projects AS p ON p.project_id = s.project_id
+    LEFT JOIN master.subscriptions AS sb ON sb.subscription_id = s.subscription_id
+    LEFT JOIN master.courses AS c ON c.course_id = s.course_id
+    LEFT JOIN master.administrations AS a ON a.admin_id = s.admin_id
+    LEFT JOIN master.article_groups AS ag ON ag.admin_id = s.admin_id AND ag.article_group = s.article_group
+    LEFT JOIN master.vat_codes AS v ON v.admin_id = s.admin_id AND v.vat_code = s.vat_code
+    LEFT JOIN master.integration_groups AS ig
         ON ig.admin_id = s.admin_id AND ig.integration_group = s.integration_group
 ),
 lines AS (
@@ -108,8 +108,8 @@ numbered AS (
     SELECT *, row_number() OVER (PARTITION BY source, "check" ORDER BY row_number) AS nth
     FROM faults
 )
-SELECT source, row_number, "column", "check", CASE WHEN nth <= $full THEN value END,
+SELECT source AS "table", row_number, "column", "check", CASE WHEN nth <= $full THEN value END AS value,
        display || ' row ' || row_number || ', column ' || "column"
        || CASE WHEN nth <= $full THEN ': ' || reason || ' [rule ' || "check" || ']'
-               ELSE ' [rule ' || "check" || ']' END
+               ELSE ' [rule ' || "check" || ']' END AS message
 FROM numbered

@@ -1,17 +1,16 @@
 -- SPEC §5: the used numbers the counters passed over in this run, with the reason.
 -- Grain: one row per skipped number.
-CREATE OR REPLACE TEMP TABLE run_skipped_numbers AS
 WITH
 issued AS (
     SELECT admin_id, journal_code, prefix, max(number) AS top, min(last_number) AS last_number
-    FROM numbered_invoices WHERE journal_exists
+    FROM number.numbered_invoices WHERE journal_exists
     GROUP BY ALL
 ),
 used AS (
     SELECT number AS invoice_number, 'listed in issued_invoice_numbers' AS reason
-    FROM issued_invoice_numbers
+    FROM master.issued_invoice_numbers
     UNION ALL
-    SELECT invoice_number, 'already used by an invoice in the database' FROM invoices
+    SELECT invoice_number, 'already used by an invoice in the database' FROM books.invoices
 )
 SELECT i.admin_id, i.journal_code, u.invoice_number,
        TRY_CAST(substr(u.invoice_number, length(i.prefix) + 1) AS BIGINT) AS sequence_number,

@@ -10,32 +10,31 @@
 -- Its rows are stored in administration order, so the run's pass over one administration reads
 -- that administration's row groups only; each line's amount (SPEC §9) is computed here, once,
 -- and __suspect marks a row whose text breaks a column check (validate names the fault).
-CREATE OR REPLACE TEMP TABLE staged_lines AS
 WITH default_admin AS (
-    SELECT any_value(value) AS admin_id FROM settings WHERE key = 'default_admin'
+    SELECT any_value(value) AS admin_id FROM master.settings WHERE key = 'default_admin'
 ),
 staged AS (
 SELECT 'order_lines' AS source, __row AS row_number, * EXCLUDE (__row),
        false AS exclude_from_collective, false AS invoice_separately
-FROM typed_order_lines
+FROM validate.typed_order_lines
 UNION ALL BY NAME
 SELECT 'counter_lines' AS source, __row AS row_number, * EXCLUDE (__row),
        false AS exclude_from_collective, false AS invoice_separately
-FROM typed_counter_lines
+FROM validate.typed_counter_lines
 UNION ALL BY NAME
 SELECT 'postcalc_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
        p.admin_id, coalesce(p.exclude_from_collective, false) AS exclude_from_collective,
        coalesce(p.invoice_separately, false) AS invoice_separately
-FROM typed_postcalc_lines AS l
-LEFT JOIN projects AS p USING (project_id)
+FROM validate.typed_postcalc_lines AS l
+LEFT JOIN master.projects AS p USING (project_id)
 UNION ALL BY NAME
 SELECT 'installment_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row, exclude_from_collective),
        p.admin_id,
        coalesce(l.exclude_from_collective, false) OR coalesce(p.exclude_from_collective, false)
            AS exclude_from_collective,
        coalesce(p.invoice_separately, false) AS invoice_separately
-FROM typed_installment_lines AS l
-LEFT JOIN projects AS p USING (project_id)
+FROM validate.typed_installment_lines AS l
+LEFT JOIN master.projects AS p USING (project_id)
 UNION ALL BY NAME
 SELECT 'subscription_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
        s.project_id,
@@ -45,17 +44,17 @@ SELECT 'subscription_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row
        coalesce(s.exclude_from_collective, false) OR coalesce(p.exclude_from_collective, false)
            AS exclude_from_collective,
        coalesce(p.invoice_separately, false) AS invoice_separately
-FROM typed_subscription_lines AS l
-LEFT JOIN subscriptions AS s USING (subscription_id)
-LEFT JOIN projects AS p ON p.project_id = s.project_id
+FROM validate.typed_subscription_lines AS l
+LEFT JOIN master.subscriptions AS s USING (subscription_id)
+LEFT JOIN master.projects AS p ON p.project_id = s.project_id
 UNION ALL BY NAME
 SELECT 'course_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
        CASE WHEN c.course_id IS NOT NULL
             THEN coalesce(c.admin_id, (SELECT admin_id FROM default_admin)) END AS admin_id,
        coalesce(c.exclude_from_collective, false) AS exclude_from_collective,
        false AS invoice_separately
-FROM typed_course_lines AS l
-LEFT JOIN courses AS c USING (course_id)
+FROM validate.typed_course_lines AS l
+LEFT JOIN master.courses AS c USING (course_id)
 )
 SELECT *, fitting_line_amount(quantity, unit_price, is_credit) AS amount
 FROM staged
