@@ -23,8 +23,9 @@ check: $(STAMP)  ## configuration check of the shipped sample
 test: lint  ## the linter, then the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## ruff (pyproject.toml [tool.ruff.lint]): zero findings
+lint: $(STAMP)  ## ruff (pyproject.toml [tool.ruff.lint]) and sqlfluff (.sqlfluff): zero findings
 	$(BIN)/ruff check flows transforms schemas tests benchmarks data
+	$(BIN)/sqlfluff lint transforms/sql
 
 graph: $(STAMP)  ## the run's model graph as Mermaid (README's data-flow picture)
 	$(BIN)/journalize graph

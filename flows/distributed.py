@@ -33,7 +33,7 @@ from prefect.futures import wait
 
 from flows.parameters import RunParameters
 from flows.pipeline import RunFailed, run_month_end
-from transforms import ingest, sqlfile
+from transforms import ingest, sqlfile, workspace
 from transforms.ingest import _quote
 from transforms.validate import ConfigurationError
 
@@ -76,6 +76,7 @@ def administrations(input_dir: Path) -> list[str]:
         raise ConfigurationError(["master/administrations: required table is missing (no "
                                   "administrations.csv or .parquet)"])
     con = duckdb.connect()
+    workspace.open_work(con)
     try:
         if ingest.ingest_raw(con, table).empty:
             raise ConfigurationError([f"{table.display}: no administrations"])

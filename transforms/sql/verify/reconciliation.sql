@@ -61,7 +61,9 @@ SELECT 'reconciliation' AS "check",
        || ' / ' || amount_open || ' + rejected ' || lines_rejected || ' / ' || amount_rejected
        || ' + excluded ' || lines_excluded || ' / ' || amount_excluded
        || CASE WHEN NOT adds_up THEN ' does not close' ELSE ' closes' END
-       || CASE WHEN closes IS DISTINCT FROM adds_up
+       -- (bracketed for sqlfluff, which reads a bare IS DISTINCT FROM in a select list as its
+       -- FROM: sqlfluff/sqlfluff#3284)
+       || CASE WHEN (closes IS DISTINCT FROM adds_up)
                THEN ', but the row says closes = ' || coalesce(closes::VARCHAR, 'NULL') ELSE '' END
            AS finding
 FROM checked
