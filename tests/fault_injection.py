@@ -1,6 +1,6 @@
 """Fault injection for the crash and concurrency tests (tests/test_atomicity.py), kept out of the
 installed journalize: a test starts `journalize` through `command()`, which installs the hook
-`flows.pipeline.HOLD` in that process only. With JOURNALIZE_HOLD_AT=<stage> the run then stops
+`flows.faultpoints.HOLD` in that process only. With JOURNALIZE_HOLD_AT=<stage> the run then stops
 before that stage (or "persist", "commit"), says so on stderr and waits until the file
 JOURNALIZE_RELEASE names exists (for ever when unset), so a test can kill it there or start a
 second run."""
@@ -25,9 +25,9 @@ def hold(name: str) -> None:
 
 
 def install() -> None:
-    import flows.pipeline
+    import flows.faultpoints
 
-    flows.pipeline.HOLD = hold
+    flows.faultpoints.HOLD = hold
 
 
 def command(*arguments: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Stage 1, ingest: read every table of an input dataset (SPEC §2) into DuckDB as raw text.
+"""Stage 1, ingest (in load configuration and load lines): read every table of an input dataset (SPEC §2) into DuckDB as raw text.
 
 Grain: one row per row of the file, all columns VARCHAR (trimmed, empty → NULL), plus
 ``__row`` — the 1-based data row number in the file (the header is not counted) — so every later

@@ -1,4 +1,4 @@
-"""Stage 7, persist (SPEC §11): the output tables, and the run's rows written into them.
+"""Stage 8, persist (SPEC §11), after each chunk's stages: the output tables, and the run's rows written into them.
 
 A run works with two connections to the database (see ``flows.pipeline``): the *work*
 connection computes, in autocommit, so that every intermediate table is freed as soon as it is

@@ -1,4 +1,5 @@
-"""Stage 2, validate: check every raw table against its pandera schema, then cast it.
+"""Stage 2, validate (in load configuration and load lines): check every raw table against its
+pandera schema, then cast it; stage the lines in one shape and check the rules across them.
 
 * Master tables are small; any fault is a configuration error. The engine finds the rows that
   break a check (the SQL form of each check) and pandera validates those (none, usually).

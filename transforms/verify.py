@@ -1,4 +1,4 @@
-"""`journalize verify` (issue 4, issue 12): audit an output database as an auditor would, without
+"""`journalize verify`: audit an output database as an auditor would, without
 trusting the run that wrote it. Each rule is a SQL file in ``sql/verify`` returning (check,
 finding) rows; no finding means the rule holds. Besides the rules the books must keep (balance,
 numbers), the cross-checks recompute what can be derived from the books themselves: invoice
@@ -7,7 +7,7 @@ from the lines, the references from the master data each run recorded.
 
 Books of an earlier version lack tables or columns of this one: a rule that reads what they lack
 says "not checked" (with what is missing) instead of a finding. The master data a run records
-(since issue 12) reads as none when its tables are missing: the rules then leave out the parts
+(which earlier versions did not keep) reads as none when its tables are missing: the rules then leave out the parts
 that need it, and say which runs they left out."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ CHECKS = {
 }
 # the tables that make a database journalize's books (any version)
 BOOKS_TABLES = ("runs", "billable_lines", "invoices", "journal_entries")
-# the master data a run records beside its books (since issue 12)
+# the master data a run records beside its books (books of earlier versions lack these tables)
 MASTER_DATA_TABLES = ("run_accounts", "run_journals", "run_debtors", "run_vat_codes")
 
 

@@ -75,7 +75,7 @@ CREATE OR REPLACE TEMP MACRO financial_description(
         THEN concat_ws(' ', project_id, phase_id, phase_description)
     ELSE debtor_name
 END;
--- Issue 4: what a line says, as text, to tell whether a line invoiced earlier arrives changed;
+-- What a line says, as text, to tell whether a line invoiced earlier arrives changed;
 -- `r` is a row (of billable_lines or of the run's lines) with the canonical line columns.
 CREATE OR REPLACE TEMP MACRO line_content(r) AS
     [r.debtor_id, strftime(r.line_date, '%Y-%m-%d'), r.item_code, r.article_group,

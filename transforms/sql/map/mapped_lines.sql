@@ -11,7 +11,7 @@ rejections AS (
 ),
 already AS (
     SELECT source, line_id, invoice_number, run_id,
-           -- the content the line was invoiced with, to report a line changed since (issue 4)
+           -- the content the line was invoiced with, to report a line changed since (changed_lines)
            line_content(b) AS invoiced_content
     FROM books.billable_lines AS b WHERE status = 'invoiced'
 ),

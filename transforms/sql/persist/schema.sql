@@ -130,7 +130,7 @@ CREATE TABLE IF NOT EXISTS changed_lines (
 -- verify`) can check every account, journal, debtor and VAT code the books name against what the
 -- run read: one row per (run, master row). Accounts, journals and VAT codes are small and kept
 -- whole; of the debtors (up to hundreds of thousands per run) only the ids the run's invoices
--- name. Books written before issue 12 have no rows here for their runs.
+-- name. Books written before runs kept their master data have no rows here for their runs.
 CREATE TABLE IF NOT EXISTS run_accounts (
     run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, account VARCHAR NOT NULL,
     account_type VARCHAR

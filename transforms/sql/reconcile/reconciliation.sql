@@ -1,4 +1,4 @@
--- Issue 4: per source table, lines read = invoiced + open + rejected + excluded, in lines and in
+-- The run's reconciliation, per source table: lines read = invoiced + open + rejected + excluded, in lines and in
 -- money. "Read" was counted from the raw files as they were read (lines_read), apart from the stages;
 -- "invoiced" is what is on this run's invoices plus the lines invoiced earlier, summed over the
 -- administrations the run went through (line_tallies, reconcile/tally.sql).

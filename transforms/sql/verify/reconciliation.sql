@@ -1,4 +1,4 @@
--- Issue 4: per run and source table, lines read = invoiced + open + rejected + excluded, in lines
+-- The reconciliation, per run and source table: lines read = invoiced + open + rejected + excluded, in lines
 -- and in money, and `closes` says whether it does; a run's counts in `runs` are the sums of its
 -- reconciliation rows.
 -- For the latest run, also against billable_lines, which keeps one row per line with its latest

@@ -1,0 +1,150 @@
+"""The stages of a month-end run, in order (STAGES): each a function of the work connection and
+the run's parameters; the stages from map on also of the chunk (Chunk) the run is at."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+from flows.books import RunFailed
+from flows.parameters import RunParameters
+from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
+from transforms import (
+    configuration,
+    group,
+    ingest,
+    journalise,
+    number,
+    reconcile,
+    sqlfile,
+    validate,
+    workspace,
+)
+from transforms import map as mapping
+from transforms.validate import ConfigurationError
+
+Stage = Callable[[duckdb.DuckDBPyConnection, RunParameters], None]
+
+
+def load_configuration(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    files = ingest.find_tables(params.input_dir)
+    _input_files(con, files)
+    validate.load_master(con, files, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES)
+    faults = configuration.configuration_faults(con)
+    if faults:
+        raise ConfigurationError(faults)
+
+
+def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
+    files = ingest.find_tables(params.input_dir)
+    validate.load_lines(con, files, LINE_SCHEMAS)
+    _finish_loading(con, files, params.batch_rows)
+
+
+def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
+                    batch_rows: int = validate.BATCH_ROWS) -> None:
+    """The lines are read, cast and staged in one shape (one pass over the files); the faults of
+    the rows that break a column check are named; what was read is counted for the
+    reconciliation; the raw tables and typed views then go, and the rules across rows and tables
+    are applied to the staged lines."""
+    validate.stage_lines(con)
+    if files:
+        validate.validate_suspects(con, files, LINE_SCHEMAS, batch_rows)
+    sqlfile.build(con, "validate", "lines_read")
+    raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
+    _drop(con, [f"typed_{table}" for table in LINE_SCHEMAS]
+          + raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
+    validate.check_staged_lines(con)
+
+
+def _drop(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    """Intermediate tables no later stage reads: dropped so that a big run fits its memory."""
+    for table in tables:
+        ingest.drop(con, table)
+
+
+def _input_files(con: duckdb.DuckDBPyConnection, files: dict) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('ingest', 'input_files')} "
+                '("table" VARCHAR, display VARCHAR)')
+    rows = [(t.table, t.display) for t in files.values()]
+    if rows:
+        con.executemany("INSERT INTO input_files VALUES (?, ?)", rows)
+
+
+@dataclass
+class Chunk:
+    """The part of the lines the per-chunk stages are at: one administration, or every line; and
+    the last entry id the run has given so far (None: the books', before the run)."""
+
+    admin: str | None = None
+    every: bool = True
+    entry_base: int | None = None
+
+
+def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+              chunk: Chunk | None = None) -> None:
+    """Map the lines of the administration the run is at (see run_month_end)."""
+    chunk = chunk or Chunk()
+    mapping.map_lines(
+        con,
+        reference_date=params.reference_date,
+        admin=params.admin,
+        sources=params.sources,
+        include_credit_lines=params.include_credit_lines,
+        chunk_admin=chunk.admin,
+        every=chunk.every,
+    )
+    configuration.line_faults(con, params.reference_date, params.sources,
+                              chunk_admin=chunk.admin, every=chunk.every)
+    if params.strict:
+        _refuse_rejections(con)
+    # row numbers are given: from here on no statement depends on the order rows are stored in
+    con.execute("SET preserve_insertion_order = false")
+
+
+def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
+    """--strict: any rejected line fails the run (nothing written), listing the rejections."""
+    total = con.execute("SELECT count(*) FROM line_rejections").fetchone()[0]
+    if not total:
+        return
+    messages = [r[0] for r in con.execute(
+        f'SELECT message FROM line_rejections ORDER BY "table", row_number LIMIT {shown}'
+    ).fetchall()]
+    more = [f"… and {total - shown} more"] if total > shown else []
+    raise RunFailed([f"--strict: {total} fault(s) in the lines; nothing written", *messages, *more])
+
+
+def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                chunk: Chunk | None = None) -> None:
+    group.group_lines(con, invoice_date=params.invoice_date)
+
+
+def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                    chunk: Chunk | None = None) -> None:
+    number.number_invoices(con, journalize=params.journalize)
+    _drop(con, ["draft_invoices", "draft_invoice_vat"])
+
+
+def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                        chunk: Chunk | None = None) -> None:
+    chunk = chunk or Chunk()
+    base = journalise.entry_base(con) if chunk.entry_base is None else chunk.entry_base
+    chunk.entry_base = journalise.journalise(con, entry_base=base)
+
+
+def reconcile_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                    chunk: Chunk | None = None) -> None:
+    reconcile.reconcile(con)
+
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("load configuration", load_configuration),
+    ("load lines", load_lines),
+    ("map", map_lines),
+    ("group", group_lines),
+    ("number", number_invoices),
+    ("journalise", journalise_invoices),
+    ("reconcile", reconcile_lines),
+)
