@@ -1,4 +1,4 @@
-"""`make bench` (issue 5): the full month-end pipeline at 100k, 1M and 10M lines, and a plain-pandas
+"""`make bench`: the full month-end pipeline at 100k, 1M and 10M lines, and a plain-pandas
 reference of the core path at 1M, with figures printed, never asserted.
 
 Each measurement runs in a child process so that its peak RSS comes from the OS (wait4's
@@ -43,8 +43,8 @@ def dataset(lines: int, seed: int = 7) -> Path:
 def child(code: str, *args: str) -> tuple[dict, float, int]:
     """Run `code` in a fresh interpreter; returns (its JSON result, wall seconds, peak RSS bytes)."""
     started = time.perf_counter()
-    # DuckDB's memory bound for the run (it spills beyond it): the issue's 3 GiB budget less the
-    # Python side; JOURNALIZE_MEMORY_LIMIT overrides it
+    # DuckDB's memory bound for the run (it spills beyond it): the 3 GiB target for a run's peak
+    # RSS less the Python side; JOURNALIZE_MEMORY_LIMIT overrides it
     env = {**os.environ, "JOURNALIZE_MEMORY_LIMIT": os.environ.get("JOURNALIZE_MEMORY_LIMIT", MEMORY_LIMIT)}
     process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
                                cwd=HERE.parent, text=True, env=env)

@@ -1,4 +1,4 @@
-"""Seeded generator of realistic month-end datasets of any size, written as Parquet (issue 5).
+"""Seeded generator of the benchmark's realistic month-end datasets, of any size, as Parquet.
 
     python benchmarks/generate.py --lines 1000000 --out benchmarks/data/1m [--seed 7]
 

@@ -1,4 +1,4 @@
-"""The month-end run past one machine (issue 5): one Prefect task per administration on a Dask
+"""The month-end run past one machine: one Prefect task per administration on a Dask
 cluster (prefect-dask's ``DaskTaskRunner``), results merged into partitioned Parquet and, if asked,
 one DuckDB database.
 

@@ -11,8 +11,18 @@ from flows.parameters import RunParameters
 from flows.pipeline import RunResult, run_month_end
 
 
+def run_parameters(params: RunParameters | None = None) -> RunParameters:
+    """The parameters of one flow run: those given, else the defaults as of today. The defaults
+    are built here, when a run starts, not as the flow's default argument: that one is evaluated
+    once, at import, and a served deployment would go on billing the month it was started in."""
+    return RunParameters() if params is None else params
+
+
 @flow(name="journalize-month-end", log_prints=False)
-def month_end_flow(params: RunParameters = RunParameters()) -> RunResult:
+def month_end_flow(params: RunParameters | None = None) -> RunResult:
+    """One month-end run. ``params`` may come as a dict (a deployment's parameters): Prefect
+    validates it into RunParameters; left out, the defaults are those of the day of the run."""
+    params = run_parameters(params)
     logger = get_run_logger()
 
     def as_task(name, stage, con, p):

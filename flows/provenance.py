@@ -1,4 +1,4 @@
-"""Who did what (issue 12): who ran journalize, where, with which version, command and settings,
+"""Who did what: who ran journalize, where, with which version, command and settings,
 on which input files (their sizes and SHA-256); the run log beside the books for the commands that
 do not write them (and for every attempt that failed); and the authorised actions of
 ``master/authorisations``.

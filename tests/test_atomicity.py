@@ -1,4 +1,4 @@
-"""Issue 4: a run is atomic and runs do not trample each other.
+"""A run is atomic and runs do not trample each other.
 
 Real `journalize run` subprocesses are killed with SIGKILL at every stage boundary (the
 JOURNALIZE_HOLD_AT fault-injection point that tests/fault_injection.py installs) and at random moments; the database

@@ -1,5 +1,5 @@
-"""Bad input (issue 4; SPEC §1.2, §2, §11, §12): every kind of bad input gets a clear message —
-file, row, column and the rule broken — and the good lines of the same run are still invoiced.
+"""Bad input (SPEC §1.2, §2, §11, §12): every kind of bad input gets a clear message — file, row,
+column and the rule broken — and the good lines of the same run are still invoiced.
 Where the input cannot be run at all (an unreadable file, a missing master table, `--strict`),
 the run fails with one readable reason and nothing is written.
 
@@ -9,7 +9,8 @@ encodings, empty files, unreadable CSV structure, a table given twice, misspelle
 columns, `--strict`, the reconciliation), the command line, and a property test that throws
 random corruptions at a small dataset.
 
-Expected values come from the spec and the issue's rules, never from the program's output.
+Expected values come from the spec and the choices the README writes down, never from the
+program's output.
 """
 
 from __future__ import annotations
@@ -230,7 +231,8 @@ def test_bad_line_message_names_file_row_column_and_rule(dataset_dir, db, kind):
 
 
 def test_decimal_comma_message_in_full(dataset_dir, db):
-    """The issue's example message, word for word."""
+    """A decimal comma's message, word for word: file, row, column, what the value must be, the
+    rule and the value."""
     write_dataset(dataset_dir, order_lines=[order_line("L1"), order_line("L2", quantity="1,5")])
 
     run(dataset_dir, db)

@@ -1,4 +1,4 @@
-"""Issue 5: a run computes on a work connection in autocommit (its intermediate tables freed as
+"""A run computes on a work connection in autocommit (its intermediate tables freed as
 they are replaced) that reads the books as they were before the run, and writes the books in one
 transaction on a second connection. These tests pin what that split must keep: a database of an
 earlier version (a table or a column missing) is read through stand-ins and upgraded by the run's

@@ -1,5 +1,6 @@
 """A big run (params.chunk_lines lines or more; 0 here) maps, invoices and writes one
-administration at a time (issue 5: working sets follow the largest administration, not the month).
+administration at a time (so that its working sets follow the largest administration, not the
+month).
 These cases pin down that it changes nothing a run over all lines at once would give: the books
 (the sample, table by table), the line checks' messages, the rows kept, the entry ids, pro forma.
 

@@ -1,4 +1,4 @@
-"""Issue 5: the month end with one Prefect task per administration on a local Dask cluster (2
+"""The month end with one Prefect task per administration on a local Dask cluster (2
 worker processes) gives exactly the books of the single-process run: the same invoice numbers,
 the same entries (ids included), the same lines; and its partitioned Parquet holds them too.
 

@@ -1,4 +1,4 @@
-"""`journalize run --dask` touches only what it made (issue 5, hardened).
+"""`journalize run --dask` touches only what it made.
 
 An administration id is data: it never becomes a path or SQL text (a per-administration database
 is named by the administration's place and a digest of its id, and attached with a bound value);

@@ -1,9 +1,10 @@
-"""Input that must not reach outside its lane (issue 12): paths read literally, no link out of the
+"""Input that must not reach outside its lane: paths read literally, no link out of the
 input folder, limits on what a small file may cost, Parquet types from other tools, crashes turned
 into clear refusals, and values that cannot forge output lines.
 
-Each test reproduces the input the issue describes; expected values come from the spec and the
-issue, never from the program's output. Datasets are built with tests/builders.py.
+Each test reproduces an input the README's "What an input may do, and what it may cost"
+describes; expected values come from the spec and the README, never from the program's output.
+Datasets are built with tests/builders.py.
 """
 
 from __future__ import annotations

@@ -217,7 +217,7 @@ def expected_status(source: str, row: dict, data: Dataset, reference: dt.date) -
     if Decimal(row["quantity"]) < 0 and row["is_credit"] != "true":
         return "rejected"
     if source not in data.sources:
-        return "open"  # issue 3: --sources keeps the other modules' lines open
+        return "open"  # --sources keeps the other modules' lines open
     if dt.date.fromisoformat(row["line_date"]) > reference:
         return "open"
     debtor = next(d for d in master["debtors"] if d["debtor_id"] == row["debtor_id"])

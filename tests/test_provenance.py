@@ -1,4 +1,4 @@
-"""Issue 12, "who did what": what `runs` and `run_inputs` record of each run, the run log beside
+"""Who did what: what `runs` and `run_inputs` record of each run, the run log beside
 the books (`<db>.log.jsonl`) for every CLI attempt, and the authorised actions of
 `master/authorisations`."""
 

@@ -1,4 +1,4 @@
-"""Issue 4: re-running a month (nothing invoiced twice, changed lines reported), `resume` (invoice
+"""Re-running a month (nothing invoiced twice, changed lines reported), `resume` (invoice
 the lines earlier runs left open, from the database), `backfill` (one run per month) and `verify`
 (audit an output database, also after tampering with a copy of it). SPEC §5, §8, §11, §12.
 

@@ -1,4 +1,4 @@
-"""Inputs that cannot reach outside their lane (issue 12): option values and cells that would run
+"""Inputs that cannot reach outside their lane: option values and cells that would run
 SQL, forge output lines, hold a run for ever, read files outside the run's folders, or leave
 readable or half-written books. Each test reproduces the attack or input and asserts the clear
 refusal, that no file outside the books was touched and that nothing in the books changed."""

@@ -1,4 +1,4 @@
-"""Tamper-evident books (issue 12): every posted row is covered by a SHA-256 chain per
+"""Tamper-evident books: every posted row is covered by a SHA-256 chain per
 administration and journal, from run to run. Each edit an auditor fears, made with plain SQL on
 a copy of the books, is found by `journalize verify` (exit 1, naming what changed); a seal kept
 outside the books finds even books whose seals were rewritten to match."""

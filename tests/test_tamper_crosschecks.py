@@ -1,4 +1,4 @@
-"""Issue 12: `journalize verify` cross-checks what can be derived from the books themselves, and the
+"""`journalize verify` cross-checks what can be derived from the books themselves, and the
 output tables declare their keys and rules. Each test edits a copy of clean books with plain SQL
 (as someone with write access to the file could) and expects verify to name what changed; the
 untampered books verify clean. SPEC §9, §11.
