@@ -188,3 +188,24 @@ def test_an_invoice_becomes_one_balanced_entry_numbered_on_from_the_base():
         {"entry_id": 42, "line_no": 3, "account": "1500", "debit": D("0.00"),
          "credit": D("21.00"), "period": 10},
     ]
+
+
+def test_an_invoice_is_described_by_its_integration_types_choice():
+    """SPEC §6: the description is the source code in brackets and what the integration type's
+    financial_description chooses: source_debtor_name → "[vkf] Jansen BV"; the due date is the
+    invoice date plus the debtor's payment term (2026-10-31 + 14 days = 2026-11-14)."""
+    line = {"collect_key": "K", "admin_id": "NL01", "debtor_id": "D1",
+            "integration_type": "sales_invoice", "source_code": "vkf", "source": "order_lines",
+            "is_collective": False, "line_id": "L1", "line_date": OCT_31}
+    rows = build_model("group", "draft_invoices", {
+        "group.grouped_lines": [line],
+        "group.draft_invoice_vat": [{"collect_key": "K", "vat_code": "H", "net": D("100.00"),
+                                     "vat": D("21.00"), "credit_restriction": D(0)}],
+        "master.administrations": [{"admin_id": "NL01", "currency": "EUR", "country": "NL"}],
+        "master.debtors": [{"debtor_id": "D1", "name": "Jansen BV", "payment_term_days": 14}],
+        "master.integration_types": [{"admin_id": "NL01", "integration_type": "sales_invoice",
+                                      "journal_code": "VK",
+                                      "financial_description": "source_debtor_name"}],
+    }, {"invoice_date": OCT_31}, columns="journal_code, description, due_date, total_incl_vat")
+    assert rows == [{"journal_code": "VK", "description": "[vkf] Jansen BV",
+                     "due_date": dt.date(2026, 11, 14), "total_incl_vat": D("121.00")}]
