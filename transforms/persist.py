@@ -1,6 +1,6 @@
 """Stage 8, persist (SPEC §11), after each chunk's stages: the output tables, and the run's rows written into them.
 
-A run works with two connections to the database (see ``flows.pipeline``): the *work*
+A run works with two connections to the database (see ``flows.books``): the *work*
 connection computes, in autocommit, so that every intermediate table is freed as soon as it is
 replaced or dropped, and it reads the books as they were when the run started; the *books*
 connection holds the run's one transaction, and all it does is write. Each ``sql/persist/<name>.sql``

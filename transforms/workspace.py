@@ -18,9 +18,9 @@ from __future__ import annotations
 import duckdb
 
 WORK = "work"
-BOOKS = "journal"  # the name a run's connection gives the books (flows.pipeline.connect)
+BOOKS = "journal"  # the name a run's connection gives the books (flows.books.connect)
 INPUTS = ("master", "books")
-# the stages that make tables, in the order the data flows (the run's stages of flows.pipeline:
+# the stages that make tables, in the order the data flows (the run's stages of flows.stages:
 # load configuration makes master, load lines makes ingest and validate)
 STAGES = ("ingest", "validate", "map", "group", "number", "journalise", "reconcile", "persist")
 SCHEMAS = INPUTS + STAGES
