@@ -254,14 +254,14 @@ def _load(con: duckdb.DuckDBPyConnection, table_file: TableFile, encoding: str,
     selects = [_raw_value(name, dtype, norm) for (name, dtype), norm in zip(columns, names, strict=True)]
     # which values are over the size limit (their place in the file's columns, 1-based): they
     # are not copied (NULL in the raw table), and validate rejects the row (rule value_size)
-    sized = [f"CASE WHEN {_size(name, dtype)} > {MAX_VALUE_BYTES} THEN {i} END"
-             for i, (name, dtype) in enumerate(columns, start=1) if _size(name, dtype)]
+    sizes = [(i, _size(name, dtype)) for i, (name, dtype) in enumerate(columns, start=1)
+             if _size(name, dtype)]
+    sized = [f"CASE WHEN {size} > {MAX_VALUE_BYTES} THEN {i} END" for i, size in sizes]
     # (the list is built only on a row with a value over the limit: greatest() of the sizes is
     # one cheap comparison per row, a list per row is not)
-    sizes = [_size(name, dtype) for name, dtype in columns if _size(name, dtype)]
-    oversize = (f"CASE WHEN greatest({', '.join(sizes)}) > {MAX_VALUE_BYTES} THEN "
-                f"nullif(list_filter([{', '.join(sized)}], lambda i: i IS NOT NULL), "
-                "[]::INTEGER[]) END" if sized else "NULL::INTEGER[]")
+    oversize = (f"CASE WHEN greatest({', '.join(size for _, size in sizes)}) > {MAX_VALUE_BYTES} "
+                f"THEN nullif(list_filter([{', '.join(sized)}], lambda i: i IS NOT NULL), "
+                "[]::INTEGER[]) END" if sizes else "NULL::INTEGER[]")
     selects.append(f"{oversize} AS {OVERSIZE}")
     selects = ", ".join(selects)
     target = raw_table_name(table_file.table)
