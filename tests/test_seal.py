@@ -158,6 +158,19 @@ TAMPERING = {
     "a sealed column dropped": (
         ["ALTER TABLE invoices DROP COLUMN description"],
         ["cannot be read as they were sealed", "description"]),
+    "a NULL given a value and a value made NULL (the bits of 'is NULL')": (
+        ["UPDATE journal_entries SET vat_code = NULL WHERE entry_id = 1 AND vat_code IS NOT NULL",
+         "UPDATE journal_entries SET debtor_id = 'D-made-up' WHERE entry_id = 1 "
+         "AND debtor_id IS NULL"],
+        ["journal_entries of", "debtor_id", "vat_code"]),
+    "a text's bytes moved between two values (same bytes, other lengths)": (
+        ["UPDATE invoices SET description = description || 'x', "
+         "collect_key = left(collect_key, length(collect_key) - 1) WHERE invoice_number = "
+         "(SELECT min(invoice_number) FROM invoices)"],
+        ["invoices of", "collect_key", "description"]),
+    "a link's format changed": (
+        ["UPDATE seals SET format = 1 WHERE run_id = 2"],
+        ["run 2 was sealed in format 1"]),
     "a run's seal removed": (
         ["UPDATE runs SET seal = NULL WHERE run_id = 2"],
         ["run 2 has no seal"]),

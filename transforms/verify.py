@@ -1,6 +1,6 @@
 """`journalize verify`: audit an output database as an auditor would, without
-trusting the run that wrote it. Each rule is a SQL file in ``sql/verify`` returning (check,
-finding) rows; no finding means the rule holds. Besides the rules the books must keep (balance,
+trusting the run that wrote it. Each rule is a SQL file in ``sql/verify`` whose rows are its
+findings (``sqlfile.faults``, the runner of every rule); no finding means the rule holds. Besides the rules the books must keep (balance,
 numbers), the cross-checks recompute what can be derived from the books themselves: invoice
 totals from their VAT rows and lines, entries and open items from invoices, the reconciliation
 from the lines, the references from the master data each run recorded.
@@ -108,12 +108,11 @@ def audit(con: duckdb.DuckDBPyConnection, expected_seal: str | None = None) -> A
             result.seal = sealed.run_seals[max(sealed.run_seals)] if sealed.run_seals else None
             continue
         try:
-            rows = sqlfile.run(con, "verify", name).fetchall()
+            result.findings[name] = sqlfile.faults(con, "verify", name)
         except (duckdb.CatalogException, duckdb.BinderException) as error:
             reason = str(error).strip().splitlines()[0]
             result.unchecked[name] = f"not checked: the books lack what it reads ({reason})"
-            rows = []
-        result.findings[name] = [row[1] for row in rows]
+            result.findings[name] = []
     unrecorded = con.execute(
         "SELECT count(*), string_agg(run_id::VARCHAR, ', ' ORDER BY run_id) FROM runs "
         "WHERE run_id NOT IN (SELECT run_id FROM run_journals)").fetchone()

@@ -36,8 +36,7 @@ compared AS (
     LEFT JOIN run_vat_codes AS c
         ON c.run_id = v.run_id AND c.admin_id = v.admin_id AND c.vat_code = v.vat_code
 )
-SELECT 'entry_vat' AS "check",
-       'invoice ' || invoice_number || ' VAT code ' || vat_code || ': '
+SELECT 'invoice ' || invoice_number || ' VAT code ' || vat_code || ': '
        || CASE WHEN NOT has_vat THEN 'its entry books ' || amount || ' with the code, '
                                      || 'which the invoice has no invoice_vat row for'
                ELSE concat_ws('; ',
@@ -49,4 +48,4 @@ SELECT 'entry_vat' AS "check",
                              || ' but the invoice''s VAT is ' || vat_due END) END AS finding
 FROM compared
 WHERE NOT has_vat OR amount <> due OR (payable_account IS NOT NULL AND vat <> vat_due)
-ORDER BY 2
+ORDER BY 1

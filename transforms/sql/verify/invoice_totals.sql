@@ -34,8 +34,7 @@ codes AS (
     WHERE v.invoice_number IS NOT NULL
        OR l.invoice_number IN (SELECT invoice_number FROM invoices)
 )
-SELECT 'invoice_totals' AS "check",
-       'invoice ' || invoice_number || ' (' || admin_id || '): '
+SELECT 'invoice ' || invoice_number || ' (' || admin_id || '): '
        || CASE WHEN NOT has_vat THEN 'has no invoice_vat rows'
                ELSE concat_ws('; ',
                    CASE WHEN total_excl_vat IS DISTINCT FROM excl
@@ -51,8 +50,7 @@ FROM totals
 WHERE NOT has_vat OR total_excl_vat IS DISTINCT FROM excl OR vat_amount IS DISTINCT FROM vat
    OR total_incl_vat IS DISTINCT FROM total_excl_vat + vat_amount
 UNION ALL
-SELECT 'invoice_totals',
-       'invoice ' || invoice_number || ' VAT code ' || coalesce(vat_code, '(none)') || ': '
+SELECT 'invoice ' || invoice_number || ' VAT code ' || coalesce(vat_code, '(none)') || ': '
        || CASE WHEN NOT has_vat THEN lines || ' invoiced line(s) of ' || amount
                                      || ' but no invoice_vat row'
                WHEN NOT has_lines THEN 'gross ' || gross || ' but no invoiced line'
@@ -69,4 +67,4 @@ SELECT 'invoice_totals',
 FROM codes
 WHERE NOT has_vat OR NOT has_lines OR gross IS DISTINCT FROM amount
    OR net IS DISTINCT FROM gross - invoice_discount OR vat IS DISTINCT FROM vat_due
-ORDER BY 2
+ORDER BY 1

@@ -2,8 +2,7 @@
 -- lines it reads, and a line invoiced earlier keeps its one row. Only the copies of an id that
 -- one file held more than once share it: each is rejected as such by the run that read them.
 -- (lines_once reports a line invoiced on two invoices; a line without an id cannot be told apart.)
-SELECT 'lines_unique' AS "check",
-       source || ' line ' || line_id || ' has ' || count(*) || ' rows in billable_lines ('
+SELECT source || ' line ' || line_id || ' has ' || count(*) || ' rows in billable_lines ('
        || string_agg(status || ' in run ' || coalesce(run_id::VARCHAR, '?')
                      || coalesce(' on ' || invoice_number, ''), ', '
                      ORDER BY run_id, status, invoice_number) || ')' AS finding
@@ -13,4 +12,4 @@ GROUP BY source, line_id
 HAVING count(*) > 1
    AND NOT (bool_and(status = 'rejected' AND status_reason LIKE '%occurs % times in the file%')
             AND min(run_id) = max(run_id))
-ORDER BY 2
+ORDER BY 1

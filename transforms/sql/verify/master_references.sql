@@ -59,16 +59,14 @@ unknown AS (
                       WHERE k.kind = u.kind AND k.run_id = u.run_id
                         AND k.admin_id IS NOT DISTINCT FROM u.admin_id AND k.value = u.value)
 )
-SELECT 'master_references' AS "check",
-       "table" || ': ' || kind || ' ' || coalesce(value, '(none)')
+SELECT "table" || ': ' || kind || ' ' || coalesce(value, '(none)')
        || coalesce(' of ' || admin_id, '') || ' is not in the master data of run ' || run_id
        || ' (' || count(*) || ' row(s), e.g. ' || min(example) || ')' AS finding
 FROM unknown
 GROUP BY "table", kind, value, admin_id, run_id
 UNION ALL
-SELECT 'master_references',
-       'run ' || r.run_id || ' recorded no master data (run ' || f.first_run
+SELECT 'run ' || r.run_id || ' recorded no master data (run ' || f.first_run
        || ' and later runs record it)'
 FROM runs AS r, (SELECT min(run_id) AS first_run FROM recorded) AS f
 WHERE r.run_id > f.first_run AND r.run_id NOT IN (SELECT run_id FROM recorded)
-ORDER BY 2
+ORDER BY 1

@@ -19,10 +19,9 @@ following AS (
                                        ORDER BY sequence_number) AS next_number
     FROM (SELECT DISTINCT admin_id, journal_code, prefix, sequence_number FROM keyed)
 )
-SELECT 'numbers_gapless' AS "check",
-       admin_id || '/' || journal_code || ': number(s) ' || prefix || (sequence_number + 1)
+SELECT admin_id || '/' || journal_code || ': number(s) ' || prefix || (sequence_number + 1)
        || CASE WHEN next_number - sequence_number > 2 THEN ' to ' || prefix || (next_number - 1) ELSE '' END
        || ' missing: no invoice and no recorded skip' AS finding
 FROM following
 WHERE next_number - sequence_number > 1
-ORDER BY 2
+ORDER BY 1

@@ -1,7 +1,6 @@
 -- SPEC §5: invoice numbers are unique across the environment (all journals, all administrations).
-SELECT 'numbers_unique' AS "check",
-       'invoice number ' || invoice_number || ' is used ' || count(*) || ' times ('
+SELECT 'invoice number ' || invoice_number || ' is used ' || count(*) || ' times ('
        || string_agg(admin_id || '/' || journal_code, ', ' ORDER BY admin_id, journal_code) || ')'
        AS finding
 FROM invoices GROUP BY invoice_number HAVING count(*) > 1
-ORDER BY 2
+ORDER BY 1

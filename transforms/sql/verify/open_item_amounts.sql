@@ -11,8 +11,7 @@ debtor_lines AS (
     WHERE e.debtor_id IS NOT NULL
     GROUP BY e.invoice_number
 )
-SELECT 'open_item_amounts' AS "check",
-       'open item of invoice ' || o.invoice_number || ' (' || coalesce(o.admin_id, '?')
+SELECT 'open item of invoice ' || o.invoice_number || ' (' || coalesce(o.admin_id, '?')
        || ', debtor ' || coalesce(o.debtor_id, '?') || ', amount ' || coalesce(o.amount::VARCHAR, '?')
        || '): '
        || CASE WHEN d.invoice_number IS NULL THEN 'its invoice has no entry with a debtor line'
@@ -32,4 +31,4 @@ LEFT JOIN debtor_lines AS d USING (invoice_number)
 WHERE d.invoice_number IS NULL OR o.amount IS DISTINCT FROM d.amount
    OR o.debtor_id IS DISTINCT FROM d.debtor_id OR o.admin_id IS DISTINCT FROM d.admin_id
    OR o.due_date IS DISTINCT FROM d.due_date
-ORDER BY 2
+ORDER BY 1

@@ -55,8 +55,7 @@ against AS (
     JOIN latest USING (run_id)
     LEFT JOIN lines AS l USING (source)
 )
-SELECT 'reconciliation' AS "check",
-       'run ' || run_id || ' ' || source || ': read ' || lines_read || ' / ' || amount_read
+SELECT 'run ' || run_id || ' ' || source || ': read ' || lines_read || ' / ' || amount_read
        || ' = invoiced ' || lines_invoiced || ' / ' || amount_invoiced || ' + open ' || lines_open
        || ' / ' || amount_open || ' + rejected ' || lines_rejected || ' / ' || amount_rejected
        || ' + excluded ' || lines_excluded || ' / ' || amount_excluded
@@ -69,8 +68,7 @@ SELECT 'reconciliation' AS "check",
 FROM checked
 WHERE NOT adds_up OR closes IS DISTINCT FROM adds_up
 UNION ALL
-SELECT 'reconciliation',
-       'run ' || r.run_id || ': runs says ' || concat_ws(', ',
+SELECT 'run ' || r.run_id || ': runs says ' || concat_ws(', ',
            CASE WHEN r.lines_read IS DISTINCT FROM s.lines_read THEN 'lines_read ' || r.lines_read END,
            CASE WHEN r.lines_invoiced IS DISTINCT FROM s.lines_invoiced THEN 'lines_invoiced ' || r.lines_invoiced END,
            CASE WHEN r.lines_open IS DISTINCT FROM s.lines_open THEN 'lines_open ' || r.lines_open END,
@@ -83,8 +81,7 @@ FROM runs AS r JOIN sums AS s USING (run_id)
 WHERE (r.lines_read, r.lines_invoiced, r.lines_open, r.lines_rejected, r.lines_excluded)
       IS DISTINCT FROM (s.lines_read, s.lines_invoiced, s.lines_open, s.lines_rejected, s.lines_excluded)
 UNION ALL
-SELECT 'reconciliation',
-       'run ' || run_id || ' ' || source || ' (the latest run) against billable_lines: '
+SELECT 'run ' || run_id || ' ' || source || ' (the latest run) against billable_lines: '
        || concat_ws('; ',
               CASE WHEN lines_open <> coalesce(open, 0) OR amount_open <> coalesce(l_amount_open, 0)
                    THEN 'open ' || lines_open || ' / ' || amount_open || ' but its open lines are '
@@ -116,8 +113,7 @@ WHERE lines_open <> coalesce(open, 0) OR amount_open <> coalesce(l_amount_open, 
    OR (coalesce(invoiced_earlier, 0) = 0
        AND (lines_invoiced <> coalesce(invoiced, 0) OR amount_invoiced <> coalesce(l_amount_invoiced, 0)))
 UNION ALL
-SELECT 'reconciliation',
-       'run ' || l.run_id || ' (the latest run) wrote ' || (b.invoiced + b.open + b.rejected + b.excluded)
+SELECT 'run ' || l.run_id || ' (the latest run) wrote ' || (b.invoiced + b.open + b.rejected + b.excluded)
        || ' ' || b.source || ' row(s) in billable_lines but has no reconciliation row for '
        || b.source
 FROM lines AS b, latest AS l
@@ -125,4 +121,4 @@ WHERE b.invoiced + b.open + b.rejected + b.excluded > 0
   AND EXISTS (SELECT 1 FROM run_reconciliation AS r WHERE r.run_id = l.run_id)
   AND NOT EXISTS (SELECT 1 FROM run_reconciliation AS r
                   WHERE r.run_id = l.run_id AND r.source = b.source)
-ORDER BY 2
+ORDER BY 1

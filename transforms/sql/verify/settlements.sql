@@ -30,26 +30,22 @@ settlement AS (
 counted AS (
     SELECT invoice_number, count(*) AS entries FROM settlement GROUP BY invoice_number
 )
-SELECT 'settlements' AS "check",
-       'invoice ' || i.invoice_number || ' (' || i.admin_id || ', paid ' || i.payment_method || ', '
+SELECT 'invoice ' || i.invoice_number || ' (' || i.admin_id || ', paid ' || i.payment_method || ', '
        || i.total_incl_vat || ') has no settlement entry' AS finding
 FROM journalised AS i
 WHERE i.paid_at_once AND i.total_incl_vat <> 0
   AND i.invoice_number NOT IN (SELECT invoice_number FROM settlement)
 UNION ALL
-SELECT 'settlements',
-       'invoice ' || i.invoice_number || ' (' || coalesce(i.payment_method, 'no payment method')
+SELECT 'invoice ' || i.invoice_number || ' (' || coalesce(i.payment_method, 'no payment method')
        || ') is not paid at once but has settlement entry ' || s.entry_id || ' in journal '
        || s.journal_code
 FROM journalised AS i JOIN settlement AS s USING (invoice_number)
 WHERE NOT i.paid_at_once
 UNION ALL
-SELECT 'settlements',
-       'invoice ' || invoice_number || ' has ' || entries || ' settlement entries'
+SELECT 'invoice ' || invoice_number || ' has ' || entries || ' settlement entries'
 FROM counted WHERE entries > 1
 UNION ALL
-SELECT 'settlements',
-       'settlement entry ' || s.entry_id || ' of invoice ' || i.invoice_number || ' ('
+SELECT 'settlement entry ' || s.entry_id || ' of invoice ' || i.invoice_number || ' ('
        || i.total_incl_vat || '): '
        || concat_ws('; ',
               CASE WHEN s.settled <> i.total_incl_vat
@@ -79,9 +75,8 @@ WHERE i.paid_at_once
        OR (j.journal_code IS NOT NULL AND (j.journal_type NOT IN ('cash', 'bank')
                                            OR s.contra_account IS DISTINCT FROM j.contra_account)))
 UNION ALL
-SELECT 'settlements',
-       'open item of invoice ' || i.invoice_number || ' (paid ' || i.payment_method
+SELECT 'open item of invoice ' || i.invoice_number || ' (paid ' || i.payment_method
        || ') is open for ' || o.amount_open || ': a sale paid at once is settled (0)'
 FROM journalised AS i JOIN open_items AS o USING (invoice_number)
 WHERE i.paid_at_once AND o.amount_open <> 0
-ORDER BY 2
+ORDER BY 1
