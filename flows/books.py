@@ -4,6 +4,7 @@ computes) and what the work connection needs before the stages run."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,7 +66,8 @@ def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = N
 
 @contextmanager
 def _connections(db_path: Path, *, commit: bool = True, memory_limit: str | None = None,
-                 input_dir: Path | None = None):
+                 input_dir: Path | None = None,
+                 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]]:
     """A run's two connections to its database: the books, in one transaction that commits whole
     or not at all (pro forma never commits), and the work connection that computes, in autocommit
     (its intermediate tables are freed as soon as they are replaced or dropped, which inside a

@@ -7,10 +7,11 @@ import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional, TypeVar
 
 import duckdb
 import typer
@@ -48,6 +49,8 @@ EXIT_AUDIT_FINDINGS = 1
 EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
 EXIT_INTERNAL = 4
+
+T = TypeVar("T")
 
 
 def printable(text: object) -> str:
@@ -87,7 +90,7 @@ class Attempt:
 
 @contextmanager
 def _attempt(action: str, db: Path, ctx: typer.Context | None = None, *,
-             create_folder: bool = True):
+             create_folder: bool = True) -> Iterator[Attempt]:
     """Log the command's attempt in <db>.log.jsonl, whatever its end: success, an exit code with
     its reason (a failed run writes nothing in the books, but its line here), or a crash."""
     options = None if ctx is None else {k: v for k, v in ctx.params.items() if v is not None}
@@ -126,7 +129,7 @@ def _log(attempt: Attempt, code: int, reason: str | None = None) -> None:
              f"written: {error}")
 
 
-def _fail(kind: str, messages: list[str], code: int) -> None:
+def _fail(kind: str, messages: list[str], code: int) -> NoReturn:
     # first line: the one-line reason; then every fault, one per line
     _failure[:] = [kind, list(messages)]  # (for the run log)
     _say(err, f"journalize: {kind}: {messages[0] if len(messages) == 1 else f'{len(messages)} faults'}")
@@ -170,9 +173,11 @@ def run(
              dask, dask_address, dask_workers, parquet_out, keep_work)
 
 
-def _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
-         include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit, prefect,
-         dask, dask_address, dask_workers, parquet_out, keep_work) -> None:
+def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
+         reference_date: dt.datetime | None, invoice_date: dt.datetime | None, admin: str | None,
+         sources: str | None, include_credit_lines: bool, no_journalize: bool,
+         show_pro_forma: bool, strict: bool, memory_limit: str | None, prefect: bool, dask: bool,
+         dask_address: str | None, dask_workers: int, parquet_out: Path, keep_work: bool) -> None:
     if period and (reference_date or invoice_date):
         _fail("usage", ["give --period or --reference-date/--invoice-date, not both"], EXIT_CONFIGURATION)
     try:
@@ -228,12 +233,12 @@ def _run(attempt, input, db, period, reference_date, invoice_date, admin, source
     _print_summary(result)
 
 
-def _with_progress(work):
+def _with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
     with out.status("running") as status:
         return work(lambda stage: status.update(f"stage: {escape(printable(stage))}"))
 
 
-def _guarded(work):
+def _guarded(work: Callable[[], T]) -> T:
     """Every failure ends in a one-line reason and an exit code, never in a traceback (set
     JOURNALIZE_DEBUG=1 to see one); a failed run has written nothing."""
     try:

@@ -26,6 +26,7 @@ import tempfile
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from prefect import flow, task
@@ -36,6 +37,9 @@ from flows.pipeline import RunFailed, run_month_end
 from transforms import ingest, sqlfile, workspace
 from transforms.ingest import _quote
 from transforms.validate import ConfigurationError
+
+if TYPE_CHECKING:
+    from prefect_dask import DaskTaskRunner
 
 # the merged tables: per-administration rows, unioned (billable and rejected lines need care)
 UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
@@ -300,7 +304,7 @@ def _publish_database(built: Path, db_path: Path) -> None:
     built.unlink()
 
 
-def dask_runner(address: str | None = None, workers: int = 2):
+def dask_runner(address: str | None = None, workers: int = 2) -> DaskTaskRunner:
     from prefect_dask import DaskTaskRunner
 
     if address:

@@ -4,11 +4,13 @@ direct run (``flows.pipeline``). Deploy it on a schedule with ``month_end_flow.s
 
 from __future__ import annotations
 
+import duckdb
 from prefect import flow, task
 from prefect.logging import get_run_logger
 
 from flows.parameters import RunParameters
 from flows.pipeline import RunResult, run_month_end
+from flows.stages import Stage
 
 
 def run_parameters(params: RunParameters | None = None) -> RunParameters:
@@ -25,7 +27,8 @@ def month_end_flow(params: RunParameters | None = None) -> RunResult:
     params = run_parameters(params)
     logger = get_run_logger()
 
-    def as_task(name, stage, con, p):
+    def as_task(name: str, stage: Stage, con: duckdb.DuckDBPyConnection,
+                p: RunParameters) -> None:
         # the connection stays out of the task's parameters: Prefect would keep (and try to
         # serialise) it; the stage closes over it instead
         def run_stage() -> None:

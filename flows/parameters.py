@@ -8,6 +8,7 @@ import importlib.util
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
@@ -116,6 +117,6 @@ class RunParameters(BaseModel):
         return self
 
     @classmethod
-    def for_period(cls, period: str, **values) -> "RunParameters":
+    def for_period(cls, period: str, **values: Any) -> "RunParameters":
         day = month_end(period)
         return cls(reference_date=day, invoice_date=day, **values)

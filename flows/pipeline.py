@@ -9,6 +9,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -105,7 +106,9 @@ def run_month_end(
         return result
 
 
-def _run_stage(name, stage, con, params, runner, progress, label: str = "") -> None:
+def _run_stage(name: str, stage: Stage, con: duckdb.DuckDBPyConnection, params: RunParameters,
+               runner: Callable[[str, Stage, duckdb.DuckDBPyConnection, RunParameters], None],
+               progress: Callable[[str], None] | None, label: str = "") -> None:
     hold_point(name)
     if progress:
         progress(f"{name}{label}")
@@ -149,6 +152,6 @@ def check_configuration(input_dir: Path) -> list[str]:
     return []
 
 
-def pro_forma(params: RunParameters, **kwargs) -> RunResult:
+def pro_forma(params: RunParameters, **kwargs: Any) -> RunResult:
     """The invoices a run would make, per administration, without numbering or writing anything."""
     return run_month_end(params.model_copy(update={"pro_forma": True}), **kwargs)

@@ -113,7 +113,7 @@ class InputHashes:
     modification time) between its hashing and the end of the run: the hash would not be of what
     the run read."""
 
-    def __init__(self, input_dir: Path, folders: tuple[str, ...] = ("master", "lines")):
+    def __init__(self, input_dir: Path, folders: tuple[str, ...] = ("master", "lines")) -> None:
         self.input_dir = Path(input_dir)
         self.folders = folders
         self._files: list[InputFile] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -74,7 +75,7 @@ def resume_parameters(db_path: Path, run_id: int | None = None, input_dir: Path 
     )
 
 
-def resume(params: RunParameters, **kwargs) -> RunResult:
+def resume(params: RunParameters, **kwargs: Any) -> RunResult:
     """Invoice the lines earlier runs left open (blocked debtor unblocked, cash_sale type added, …)
     with the dates of the run resumed: nothing invoiced is regrouped or renumbered."""
     from flows.pipeline import run_month_end  # (the pipeline imports this module)

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from flows import provenance
 from flows.parameters import RunParameters
 
@@ -32,7 +34,8 @@ class RunResult:
 SHOWN_REJECTIONS = 20  # rejection messages a run's result carries (all are in rejected_lines)
 
 
-def _record_run(books, work, run_id: int, params: RunParameters, started: dt.datetime,
+def _record_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, run_id: int,
+                params: RunParameters, started: dt.datetime,
                 inputs: list[provenance.InputFile] = (), books_seal: str | None = None) -> None:
     """The run's row in runs (who, where, which version, command and settings, what it did,
     the books' seal after it) and its input files in run_inputs."""
@@ -83,7 +86,8 @@ def _record_run(books, work, run_id: int, params: RunParameters, started: dt.dat
                           [(run_id, f.path, f.bytes, f.sha256) for f in inputs])
 
 
-def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:
+def summarise(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, run_id: int,
+              params: RunParameters) -> RunResult:
     counts = dict(
         zip(
             ("lines_read", "lines_invoiced", "lines_open", "lines_rejected", "lines_excluded",
@@ -143,7 +147,7 @@ def summarise(books, work, run_id: int, params: RunParameters) -> RunResult:
     )
 
 
-def _pro_forma(con) -> list[tuple]:
+def _pro_forma(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         """
         SELECT admin_id, journal_code, debtor_id, description, line_count, total_excl_vat,

@@ -101,8 +101,9 @@ def _between(low: str | None, high: str | None, cast: str) -> tuple[list[pa.Chec
     words = (f"between {low} and {high}" if low is not None and high is not None
              else f"at least {low}" if low is not None else f"at most {high}")
 
-    def within(s: pd.Series, lo=bounds[0], hi=bounds[1]) -> pd.Series:
-        def ok(value) -> bool:
+    def within(s: pd.Series, lo: exact.Decimal | None = bounds[0],
+               hi: exact.Decimal | None = bounds[1]) -> pd.Series:
+        def ok(value: object) -> bool:
             try:
                 number = exact.Decimal(str(value))
             except exact.InvalidOperation:

@@ -1,6 +1,8 @@
 """Billable line schemas, SPEC §2 `lines/` (te factureren regels). Large tables: validated in
 bounded batches, never as one pandas copy of the whole table."""
 
+import pandera.pandas as pa
+
 from schemas.columns import boolean, date, decimal, digits, table, text
 
 PAYMENT_METHODS = ("on_account", "cash", "pin", "chip")
@@ -22,7 +24,7 @@ LINE_COMMON = {
 }
 
 
-def _line_table(name: str, extra: dict, grain: str):
+def _line_table(name: str, extra: dict, grain: str) -> pa.DataFrameSchema:
     return table(name, {**LINE_COMMON, **extra}, grain=grain)
 
 

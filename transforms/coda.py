@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
+import duckdb
 from stdnum.be import ogm_vcs
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MASK_LETTERS = "DdMmYyNnFfVvCc"
 NOT_A_DIGIT = "[^0-9]"  # the digits of a field are its ASCII digits (so in Python and in Arrow)
@@ -76,16 +81,18 @@ def _plan(mask: str) -> list[tuple[str, int, int]]:
     return plan
 
 
-def coda_references(masks, dates, numbers, free_codes, debtors):
+def coda_references(masks: pa.ChunkedArray, dates: pa.ChunkedArray, numbers: pa.ChunkedArray,
+                    free_codes: pa.ChunkedArray, debtors: pa.ChunkedArray,
+                    ) -> pa.ChunkedArray | pa.Array:
     """coda_reference over Arrow arrays (what SQL calls, a batch of rows at a time): the same
     digits and check digits, computed column-wise with pyarrow.compute instead of per row."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def digits(values):
+    def digits(values: pa.ChunkedArray) -> pa.ChunkedArray:
         return pc.replace_substring_regex(pc.fill_null(values, ""), NOT_A_DIGIT, "")
 
-    def padded(values, width):
+    def padded(values: pa.ChunkedArray, width: int) -> pa.ChunkedArray:
         return pc.utf8_lpad(pc.cast(values, pa.string()), width=width, padding="0")
 
     fields = {"d": padded(pc.day(dates), 2), "m": padded(pc.month(dates), 2),
@@ -113,7 +120,7 @@ def coda_references(masks, dates, numbers, free_codes, debtors):
     return result
 
 
-def register(con) -> None:
+def register(con: duckdb.DuckDBPyConnection) -> None:
     """Make coda_reference(mask, date, number, free_code, debtor_id) callable from SQL, column-wise
     (an Arrow function: a Python call per batch of rows, not per invoice)."""
     try:

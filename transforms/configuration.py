@@ -6,6 +6,8 @@ Runs over the typed master tables that ``validate.load_master`` made. Each rule 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
 from transforms import sqlfile
@@ -40,7 +42,7 @@ def configuration_faults(con: duckdb.DuckDBPyConnection) -> list[str]:
     return messages
 
 
-def line_faults(con: duckdb.DuckDBPyConnection, reference_date, sources: list[str], *,
+def line_faults(con: duckdb.DuckDBPyConnection, reference_date: dt.date, sources: list[str], *,
                 chunk_admin: str | None = None, every: bool = True) -> None:
     """Raise LineFaults when a check over the run's lines (of the administration chunk_admin,
     or of every line) fails."""
@@ -58,7 +60,7 @@ class LineFaults(ConfigurationError):
     administration merge into the order one pass over all lines gives (check by check, each
     check in administration order)."""
 
-    def __init__(self, per_chunk: list[dict[str, list[str]]]):
+    def __init__(self, per_chunk: list[dict[str, list[str]]]) -> None:
         self.per_chunk = per_chunk
         super().__init__([message for name in LINE_CHECKS for chunk in per_chunk
                           for message in chunk.get(name, [])])

@@ -18,7 +18,7 @@ class Failure(Exception):
 
     kind = RUN
 
-    def __init__(self, messages: list[str] | str, kind: str | None = None):
+    def __init__(self, messages: list[str] | str, kind: str | None = None) -> None:
         self.messages = [messages] if isinstance(messages, str) else list(messages)
         if kind is not None:
             self.kind = kind

@@ -122,7 +122,7 @@ def references(parser: duckdb.DuckDBPyConnection, sql: str) -> set[tuple[str, st
     return {(schema, table) for schema, table in tables if schema or table not in ctes}
 
 
-def _walk(node, tables: set, ctes: set) -> None:
+def _walk(node: object, tables: set, ctes: set) -> None:
     if isinstance(node, dict):
         if node.get("type") == "BASE_TABLE":
             tables.add((node.get("schema_name") or "", node["table_name"]))

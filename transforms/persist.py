@@ -185,13 +185,13 @@ def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name
         work.execute("SET arrow_large_buffer_size = false")
 
 
-def _append(books, work, table: str, run_id: int, sealer: seal.RunSealer | None = None,
-            batch: int = BATCH_ROWS) -> None:
+def _append(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, table: str,
+            run_id: int, sealer: seal.RunSealer | None = None, batch: int = BATCH_ROWS) -> None:
     with rows(books, work, table, sealer=sealer, batch=batch):
         _insert(books, table, run_id)
 
 
-def _insert(books, table: str, run_id: int) -> None:
+def _insert(books: duckdb.DuckDBPyConnection, table: str, run_id: int) -> None:
     spec = seal.BY_TABLE.get(table)
     if spec is None:
         books.execute(f'INSERT INTO "{table}" BY NAME SELECT *, $run_id AS run_id FROM rows',

@@ -147,7 +147,7 @@ class _Column:
 
     __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width")
 
-    def __init__(self, array: pa.Array, dtype: pa.DataType):
+    def __init__(self, array: pa.Array, dtype: pa.DataType) -> None:
         wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
         if array.type != dtype and not wide:
             array = array.cast(dtype)
@@ -346,7 +346,7 @@ class RunSealer:
     """Hashes the rows of a run as persist streams them into the books (in a worker thread, so
     that hashing overlaps DuckDB's insert), then writes the run's chunks and links."""
 
-    def __init__(self, run_id: int):
+    def __init__(self, run_id: int) -> None:
         self.run_id = run_id
         self.hasher = Hasher()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal")
@@ -363,7 +363,7 @@ class RunSealer:
         admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.journal_from_invoice
                           else ("admin_id", "journal_code"))
 
-        def batches():
+        def batches() -> Iterator[pa.RecordBatch]:
             for batch in reader:
                 if len(self._pending) >= QUEUED_BATCHES:  # (bounded: the batches wait in memory)
                     self._pending[-QUEUED_BATCHES].result()

@@ -19,6 +19,7 @@ reads once to stage the lines.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import duckdb
@@ -395,7 +396,7 @@ def _add_absent_optional_columns(
         con.execute(f"ALTER TABLE {_quote(raw)} ADD COLUMN {_quote(name)} VARCHAR")
 
 
-def _faults(schema: pa.DataFrameSchema, frame: pd.DataFrame):
+def _faults(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> Iterator[Fault]:
     """Every failure pandera finds in a frame (lazy: all of them, not the first)."""
     try:
         schema.validate(frame, lazy=True)
@@ -415,7 +416,7 @@ def _faults(schema: pa.DataFrameSchema, frame: pd.DataFrame):
             yield Fault(row, column, rule, value, message)
 
 
-def _isna(value) -> bool:
+def _isna(value: object) -> bool:
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
