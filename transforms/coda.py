@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow as pa  # (at module level: DuckDB reads the Arrow function's annotations)
 from stdnum.be import ogm_vcs
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 MASK_LETTERS = "DdMmYyNnFfVvCc"
 NOT_A_DIGIT = "[^0-9]"  # the digits of a field are its ASCII digits (so in Python and in Arrow)
@@ -86,7 +83,6 @@ def coda_references(masks: pa.ChunkedArray, dates: pa.ChunkedArray, numbers: pa.
                     ) -> pa.ChunkedArray | pa.Array:
     """coda_reference over Arrow arrays (what SQL calls, a batch of rows at a time): the same
     digits and check digits, computed column-wise with pyarrow.compute instead of per row."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     def digits(values: pa.ChunkedArray) -> pa.ChunkedArray:
