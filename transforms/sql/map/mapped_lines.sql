@@ -1,9 +1,7 @@
 -- SPEC §4 and §8 line by line: integration type (collective or the source's), accounts, amount,
--- whether it is collected (SPEC §8: its debtor's profile collects its source; this decides its
--- integration type) with the profile's method and period, and the status a line has in this
--- run. Which invoice a line to invoice goes on (its collect_key) is group's
--- (group/grouped_lines.sql). Grain: one row per staged line of the run's current
--- administration (run_chunk).
+-- whether it is collected, the status a line has in this run and, for a line to invoice, the
+-- invoice it goes on (its collect_key, SPEC §8). Grain: one row per staged line of the run's
+-- current administration (run_chunk).
 -- The one wide table of the run: the later stages read it, they do not copy it.
 WITH
 rejections AS (
@@ -104,6 +102,42 @@ SELECT
 FROM mapped
 )
 SELECT
-    -- what only decided the status is not kept (the table is the run's widest)
-    * EXCLUDE (rejection, earlier_run_id)
+    -- what only decided the status and the key is not kept (the table is the run's widest)
+    * EXCLUDE (collect_method, collect_period, rejection, earlier_run_id),
+    -- SPEC §8, the invoice a line to invoice belongs to.
+    -- Without collecting: order lines one invoice per (administration, debtor, order); counter
+    -- lines one per receipt (per debtor and payment method, so that one invoice is settled one
+    -- way); postcalc one per (debtor, project); installments one per (debtor, project,
+    -- installment); subscriptions one per (debtor, subscription); courses one per (debtor, course).
+    -- Collected lines (verzamelfactuur): one invoice per administration and debtor, split by the
+    -- profile's method (per_sales_relation: a project with invoice_separately apart; per_project:
+    -- per project; per_concept_debtor: never split) and period (ISO week, calendar month, 4-week
+    -- block of ISO weeks with week 53 in the 13th block, or none). The administration is always
+    -- in the key.
+    CASE
+        WHEN status <> 'to_invoice' THEN NULL
+        WHEN is_collective THEN concat_ws('|', 'collective', admin_id, debtor_id,
+            CASE
+                WHEN collect_method = 'per_project' THEN 'project=' || coalesce(project_id, '')
+                WHEN collect_method = 'per_concept_debtor' THEN 'debtor'
+                WHEN invoice_separately THEN 'project=' || project_id
+                ELSE 'debtor'
+            END,
+            CASE collect_period
+                WHEN 'week' THEN 'week=' || strftime(line_date, '%G-W%V')
+                WHEN 'month' THEN 'month=' || strftime(line_date, '%Y-%m')
+                WHEN 'four_weeks' THEN 'block=' || isoyear(line_date) || '-'
+                    || lpad(least((week(line_date) - 1) // 4 + 1, 13)::VARCHAR, 2, '0')
+                ELSE 'all'
+            END)
+        WHEN source = 'order_lines' THEN concat_ws('|', source, admin_id, debtor_id, order_id)
+        WHEN source = 'counter_lines'
+            THEN concat_ws('|', source, admin_id, receipt_id, debtor_id, payment_method)
+        WHEN source = 'postcalc_lines' THEN concat_ws('|', source, admin_id, debtor_id, project_id)
+        WHEN source = 'installment_lines'
+            THEN concat_ws('|', source, admin_id, debtor_id, project_id, installment_id)
+        WHEN source = 'subscription_lines'
+            THEN concat_ws('|', source, admin_id, debtor_id, subscription_id)
+        WHEN source = 'course_lines' THEN concat_ws('|', source, admin_id, debtor_id, course_id)
+    END AS collect_key
 FROM statused
