@@ -20,8 +20,9 @@ run: $(STAMP)  ## month-end run of the shipped sample into data/journalize.duckd
 check: $(STAMP)  ## configuration check of the shipped sample
 	$(BIN)/journalize check
 
-test: lint  ## the linter, then the whole test suite
-	$(BIN)/python -m pytest
+TEST_WORKERS ?= 2
+test: lint  ## the linter, then the whole test suite (TEST_WORKERS processes, a test file each)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)  ## ruff (pyproject.toml [tool.ruff.lint]) and sqlfluff (.sqlfluff): zero findings
 	$(BIN)/ruff check flows transforms schemas tests benchmarks data

@@ -36,6 +36,8 @@ from flows.pipeline import (
     run_month_end,
 )
 from flows.pipeline import resume as resume_run
+from flows.post import PostResult
+from flows.post import post as post_invoices
 from schemas.lines import SOURCES
 from transforms.faults import CONFIGURATION, Failure
 from transforms.ingest import InputError, escaped
@@ -264,6 +266,55 @@ def _guarded(work: Callable[[], T]) -> T:
 
 
 @app.command()
+def post(
+    ctx: typer.Context,
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+    admin: Annotated[Optional[str], typer.Option(help="only this administration's invoices")] = None,
+    run_id: Annotated[Optional[int], typer.Option("--run-id", help="only the invoices of this run")] = None,
+    invoice: Annotated[Optional[list[str]], typer.Option(
+        "--invoice", help="only this invoice number (repeat for more)")] = None,
+    input: Annotated[Optional[Path], typer.Option(
+        "--input", help="dataset whose master/authorisations apply (default: the newest run's "
+                        "input)")] = None,
+    prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
+) -> None:
+    """Journalise the invoices a run --no-journalize made ("journaliseren"): their entries,
+    cash-sale settlements and open items, in one transaction; a second post books nothing."""
+    with _attempt("post", db, ctx) as attempt:
+        attempt.parameters = {k: v for k, v in {
+            "db_path": str(db), "admin": admin, "run_id": run_id, "invoices": invoice,
+            "input_dir": None if input is None else str(input)}.items() if v is not None}
+        how = post_invoices
+        if prefect:
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            from flows.month_end import post_flow as how
+
+        def work() -> PostResult:
+            return how(db, admin=admin, run_id=run_id, invoices=invoice, input_dir=input,
+                       command_line=provenance.command_line())
+
+        result = _guarded(work)
+        attempt.run_id = result.run_id
+        _print_post(result)
+
+
+def _print_post(result: PostResult) -> None:
+    for notice in result.notices:
+        _say(out, f"  note: {notice}")
+    if result.run_id is None:
+        _say(out, f"nothing to post: no invoice awaits journalising in {result.db_path}")
+        return
+    _say(out, f"post {result.run_id}: {result.invoices:,} invoices journalised (of run(s) "
+         f"{', '.join(map(str, result.from_runs))}): {result.entry_lines:,} journal entry lines, "
+         f"{result.open_items:,} open items")
+    for admin_id, journal, n in result.per_journal:
+        _say(out, f"  {printable(admin_id)}/{printable(journal)}: {n:,} invoices")
+    _say(out, f"database: {Path(result.db_path).resolve()}")
+    _say(out, f"seal: {result.seal} (keep it elsewhere; journalize verify --seal checks the books "
+              "against it)")
+
+
+@app.command()
 def resume(
     ctx: typer.Context,
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
@@ -368,6 +419,9 @@ def _verify(attempt: Attempt, db: Path, seal: str | None) -> None:
          f"{f['skipped_numbers']} skipped numbers")
     for series, reason, n in result.skips:
         _say(out, f"  skipped in {series}: {n} × {reason}")
+    if f["awaiting_post"]:  # (a count, not a finding: invoiced, to be journalised)
+        _say(out, f"  invoices awaiting post (made with --no-journalize): {f['awaiting_post']:,}; "
+             "journalize post books them")
     if result.unsealed_runs:
         _say(out, f"  runs written before the books were sealed (not covered by a seal): "
              f"{', '.join(map(str, result.unsealed_runs))}")

@@ -1,8 +1,10 @@
 """The month-end run as a Prefect flow: each pipeline stage a task, the same code as the CLI's
 direct run (``flows.pipeline``). Deploy it on a schedule with ``month_end_flow.serve`` or
-``prefect deploy``."""
+``prefect deploy``. ``post_flow`` is `journalize post` (the cockpit's "journaliseren") as a flow."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 from prefect import flow, task
@@ -10,6 +12,7 @@ from prefect.logging import get_run_logger
 
 from flows.parameters import RunParameters
 from flows.pipeline import RunResult, run_month_end
+from flows.post import PostResult, post
 from flows.stages import Stage
 
 
@@ -38,4 +41,16 @@ def month_end_flow(params: RunParameters | None = None) -> RunResult:
 
     result = run_month_end(params, runner=as_task)
     logger.info("run %s: %s", result.run_id, result.counts)
+    return result
+
+
+@flow(name="journalize-post", log_prints=False)
+def post_flow(db_path: Path, admin: str | None = None, run_id: int | None = None,
+              invoices: list[str] | None = None, input_dir: Path | None = None,
+              command_line: str = "") -> PostResult:
+    """Journalise the invoices a run --no-journalize made (flows.post), as one flow run."""
+    result = post(db_path, admin=admin, run_id=run_id, invoices=invoices, input_dir=input_dir,
+                  command_line=command_line)
+    get_run_logger().info("post %s: %s invoices, %s entry lines", result.run_id, result.invoices,
+                          result.entry_lines)
     return result

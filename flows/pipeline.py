@@ -87,7 +87,7 @@ def run_month_end(
             hold_point("persist")
             if progress:
                 progress(f"persist{label}")
-            persist.persist_chunk(books, con, run_id, sealer)
+            persist.persist_chunk(books, con, run_id, sealer, journalize=params.journalize)
         if faults:
             raise faults
         if params.pro_forma:

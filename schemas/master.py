@@ -31,7 +31,7 @@ COLLECT_METHODS = ("per_sales_relation", "per_project", "per_concept_debtor")
 COLLECT_PERIODS = ("week", "month", "four_weeks", "none")
 FREQUENCIES = ("month", "quarter", "half_year", "year")
 LINK_TYPES = ("sales_orders", "projects", "subscriptions", "courses")
-AUTHORISED_ACTIONS = ("run", "post", "resume", "backfill", "export")  # (post, export: not built yet)
+AUTHORISED_ACTIONS = ("run", "post", "resume", "backfill", "export")  # (export: not built yet)
 
 MASTER_SCHEMAS = {
     "administrations": table(

@@ -30,7 +30,10 @@ def pytest_unconfigure(config):
     """Leave without interpreter finalisation once pytest has printed everything: DuckDB's
     nanobind bindings otherwise print "leaked instance" noise after pytest's summary when an
     exception that travelled through a run is still referenced at exit (harmless, but it buries
-    the summary line). The exit status is pytest's own."""
+    the summary line). The exit status is pytest's own. (Not in a pytest-xdist worker: it reports
+    to the controller to the end, and what it prints at exit is not shown.)"""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(_exit_status["code"])

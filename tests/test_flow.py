@@ -40,6 +40,15 @@ FLOW_RUNS = textwrap.dedent(
         )
         print("INVOICES", result.counts["invoices"])
 
+        # the cockpit's "journaliseren": invoices made with --no-journalize, booked by post_flow
+        from flows.month_end import post_flow
+        from flows.pipeline import run_month_end
+        drafted = Path(sys.argv[2]).with_name("drafted.duckdb")
+        run_month_end(RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]),
+                                               db_path=drafted, journalize=False))
+        posted = post_flow(drafted)
+        print("POSTED", posted.invoices, posted.entry_lines, posted.run_id)
+
         # Two runs on two days of a flow imported before either, as a served deployment's is.
         # The pipeline is replaced: what is under test is the parameters a run gets.
         parameters.dt = types.SimpleNamespace(date=Clock, timedelta=real_dt.timedelta)
@@ -74,6 +83,17 @@ def test_month_end_flow_runs_the_pipeline(flow_runs):
     assert query(db, "SELECT invoice_number, total_incl_vat FROM invoices ORDER BY 1") == [
         ("1001", 121), ("1002", 121),
     ]
+
+
+@pytest.mark.flow
+def test_post_flow_books_the_invoices_a_run_no_journalize_made(flow_runs):
+    done, db = flow_runs
+    assert done.returncode == 0, done.stderr[-3000:]
+    # two invoices of 121.00, each an entry of three lines: receivable, revenue 100.00, VAT 21.00
+    assert "POSTED 2 6 2" in done.stdout
+    drafted = db.with_name("drafted.duckdb")
+    assert query(drafted, "SELECT count(*) FROM invoices WHERE NOT journalized") == [(0,)]
+    assert query(drafted, "SELECT command FROM runs ORDER BY run_id") == [("run",), ("post",)]
 
 
 @pytest.mark.flow

@@ -33,6 +33,7 @@ FOLDERS = {
     "journalise": "journalise",
     "reconcile": "reconcile",
     "persist": "persist",
+    "post": "post",
 }
 RULE_FOLDERS = ("check",)  # every file a rule: rows of faults
 RULES = {("number", "numbering_faults"), ("journalise", "unbalanced_entries")}
@@ -41,6 +42,9 @@ BOOKS_STATEMENTS = {"schema", "views", "upgrade_invoice_lines", "delete_moved_co
                     "delete_replaced_lines"}
 # queries of persist whose rows only name what the books connection deletes
 PERSIST_NOT_WRITTEN = {"replaced_lines"}
+# post's statements on the books connection, and its queries whose rows the books take
+POST_STATEMENTS = {"delete_posted_drafts"}
+POST_BOOKS = {"journal_entries", "open_items"}
 
 
 @dataclass(frozen=True)
@@ -96,13 +100,14 @@ def models() -> tuple[Model, ...]:
             if not entry.name.endswith(".sql"):
                 continue
             name = entry.name.removesuffix(".sql")
-            if folder == "persist" and name in BOOKS_STATEMENTS:
+            if (folder == "persist" and name in BOOKS_STATEMENTS) or \
+                    (folder == "post" and name in POST_STATEMENTS):
                 continue
             sql = sqlfile.load(folder, name)
             kind, target = sqlfile.materialization(sql)
             if folder in RULE_FOLDERS or (folder, name) in RULES:
                 kind, output = "rule", None
-            elif folder == "persist":
+            elif folder == "persist" or (folder == "post" and name in POST_BOOKS):
                 kind = "books"
                 output = None if name in PERSIST_NOT_WRITTEN else ("books", name)
             else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import duckdb
 
@@ -29,6 +30,8 @@ CHUNK_TABLES = (
     "skipped_numbers",
     "changed_lines",
 )
+# a run --no-journalize keeps its entries and open items as drafts, for `journalize post`
+DRAFTS = {"journal_entries": "draft_entries", "open_items": "draft_open_items"}
 # … and once, after the last
 RUN_TABLES = (
     "rejected_lines",
@@ -110,15 +113,18 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
-                  run_id: int, sealer: seal.RunSealer | None = None) -> None:
+                  run_id: int, sealer: seal.RunSealer | None = None, *,
+                  journalize: bool = True) -> None:
     """Write the lines, invoices and entries of the administration the run is at (the sealed
-    rows hashed on their way, in the order the books store them)."""
+    rows hashed on their way, in the order the books store them); without journalize, the
+    entries and open items as drafts (DRAFTS) that `journalize post` books later."""
     if work.execute("SELECT count(*) > 0 FROM books.billable_lines").fetchone()[0]:  # (before the run)
         with rows(books, work, "replaced_lines"):
             sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
     batch = batch_rows(work)
     for table in CHUNK_TABLES:
-        _append(books, work, table, run_id, sealer, batch)
+        _append(books, work, table if journalize else DRAFTS.get(table, table), run_id, sealer,
+                batch)
     with rows(books, work, "journal_counters", whole=True):  # (read twice; one row per journal)
         sqlfile.run(books, "persist", "delete_moved_counters")
         _insert(books, "journal_counters", run_id)
@@ -164,14 +170,17 @@ def persist_master_data(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyC
 @contextmanager
 def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name: str, *,
          whole: bool = False, sealer: seal.RunSealer | None = None,
-         batch: int = BATCH_ROWS) -> Iterator[None]:
-    """What ``sql/persist/<name>.sql`` selects on the work connection, as the relation ``rows``
+         batch: int = BATCH_ROWS, stage: str = "persist",
+         params: dict[str, Any] | None = None) -> Iterator[None]:
+    """What ``sql/<stage>/<name>.sql`` (persist's, or post's) selects on the work connection, as the relation ``rows``
     of the books connection: a stream read once, batch by batch (hashed on its way when the
     table is sealed), or (whole) a table in memory that a statement may read more than once."""
     work.complete()  # (a result of execute() left unread would hold the connection)
     # (64-bit string offsets while the rows stream: no batch meets Arrow's 2 GiB string limit)
     work.execute("SET arrow_large_buffer_size = true")
-    relation = work.sql(sqlfile.load("persist", name))
+    sql = sqlfile.load(stage, name)
+    bound = sqlfile.bound(stage, name, sql, params)
+    relation = work.sql(sql, params=bound) if bound else work.sql(sql)
     source = relation.to_arrow_table() if whole else relation.to_arrow_reader(batch)
     if sealer is not None and not whole:
         source = sealer.stream(name, source)

@@ -50,7 +50,7 @@ def materialization(sql: str) -> tuple[str, tuple[str, str] | None]:
     return "append", (found.group(2), found.group(3))
 
 
-def _bound(stage: str, name: str, sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+def bound(stage: str, name: str, sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
     given = dict(params or {})
     used = parameters(sql)
     missing, unused = sorted(used - set(given)), sorted(set(given) - used)
@@ -67,8 +67,8 @@ def run(con: duckdb.DuckDBPyConnection, stage: str, name: str,
         params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     """Run one statement from ``sql/<stage>/<name>.sql`` with its parameters bound."""
     sql = load(stage, name)
-    bound = _bound(stage, name, sql, params)
-    return con.execute(sql, bound) if bound else con.execute(sql)
+    given = bound(stage, name, sql, params)
+    return con.execute(sql, given) if given else con.execute(sql)
 
 
 def build(con: duckdb.DuckDBPyConnection, stage: str, name: str,
@@ -76,14 +76,14 @@ def build(con: duckdb.DuckDBPyConnection, stage: str, name: str,
     """Make the model ``sql/<stage>/<name>.sql`` in the work database: the table (or view)
     ``<stage>.<name>``, or its rows added to the table it appends to."""
     sql = load(stage, name)
-    bound = _bound(stage, name, sql, params)
+    given = bound(stage, name, sql, params)
     kind, target = materialization(sql)
     if kind == "append":
         statement = f"INSERT INTO {workspace.table_sql(*target)} BY NAME {sql}"
     else:
         statement = (f"CREATE OR REPLACE {kind.upper()} {workspace.table_sql(stage, name)} AS "
                      f"{sql}")
-    con.execute(statement, bound) if bound else con.execute(statement)
+    con.execute(statement, given) if given else con.execute(statement)
 
 
 def faults(con: duckdb.DuckDBPyConnection, stage: str, name: str,

@@ -38,6 +38,7 @@ CHECKS = {
                       "billable_lines",
     "master_references": "accounts, journals, debtors and VAT codes in the books are in the "
                          "run's master data",
+    "drafts": "invoices awaiting post (run --no-journalize): drafts balance, nothing booked yet",
     "sealed": "every posted row matches its seal; each administration's and journal's chain holds",
 }
 # the tables that make a database journalize's books (any version)
@@ -123,6 +124,8 @@ def audit(con: duckdb.DuckDBPyConnection, expected_seal: str | None = None) -> A
     present = _tables(con)
     for table in ("runs", "invoices", "journal_entries", "billable_lines", "skipped_numbers"):
         result.figures[table] = sqlfile.count(con, table) if table in present else 0
+    result.figures["awaiting_post"] = con.execute(
+        "SELECT count(*) FROM invoices WHERE journalized IS NOT true").fetchone()[0]
     result.figures["entries"] = con.execute(
         "SELECT count(DISTINCT entry_id) FROM journal_entries").fetchone()[0]
     if "skipped_numbers" in present:  # (books of the first versions have none)

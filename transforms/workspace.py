@@ -21,8 +21,10 @@ WORK = "work"
 BOOKS = "journal"  # the name a run's connection gives the books (flows.books.connect)
 INPUTS = ("master", "books")
 # the stages that make tables, in the order the data flows (the run's stages of flows.stages:
-# load configuration makes master, load lines makes ingest and validate)
-STAGES = ("ingest", "validate", "map", "group", "number", "journalise", "reconcile", "persist")
+# load configuration makes master, load lines makes ingest and validate), then `journalize
+# post`, which books what a run --no-journalize left as drafts
+STAGES = ("ingest", "validate", "map", "group", "number", "journalise", "reconcile", "persist",
+          "post")
 SCHEMAS = INPUTS + STAGES
 
 

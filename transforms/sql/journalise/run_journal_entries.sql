@@ -4,7 +4,7 @@
 -- lines of zero are left out, except the debtor line that carries the invoice.
 -- Grain: one row per entry line.
 WITH
-inv AS (SELECT * FROM number.run_invoices WHERE journalized),
+inv AS (SELECT * FROM number.run_invoices),  -- (--no-journalize: kept as drafts for post)
 lines AS (
     -- debtor (receivable)
     SELECT invoice_number, 'invoice' AS entry_kind, 1 AS kind, receivables_account AS account,

@@ -1,5 +1,5 @@
--- Open items (openstaande posten) of the journalised invoices; a counter sale paid at once is
--- settled. Grain: one row per invoice.
+-- Open items (openstaande posten) of the run's invoices; a counter sale paid at once is settled
+-- (a run --no-journalize keeps them as drafts for `journalize post`). Grain: one row per invoice.
 SELECT
     admin_id, debtor_id, invoice_number, invoice_date, due_date,
     total_incl_vat AS amount,
@@ -7,4 +7,3 @@ SELECT
         AS amount_open,
     payment_discount_pct, payment_discount_date
 FROM number.run_invoices
-WHERE journalized

@@ -86,6 +86,23 @@ CREATE TABLE IF NOT EXISTS journal_entries (
 CREATE TABLE IF NOT EXISTS entry_allocations (
     entry_id BIGINT NOT NULL, line_no INTEGER NOT NULL, axis VARCHAR NOT NULL, code VARCHAR
 );
+-- run --no-journalize: each invoice's entry lines and open item as journalising books them,
+-- kept (not posted, not sealed) until `journalize post` books them into journal_entries and
+-- open_items with entry ids numbered on from the books' last; run_id is the invoicing run's
+CREATE TABLE IF NOT EXISTS draft_entries (
+    admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL, entry_id BIGINT NOT NULL,
+    line_no INTEGER NOT NULL, entry_date DATE NOT NULL, fiscal_year INTEGER NOT NULL,
+    period INTEGER NOT NULL, account VARCHAR NOT NULL, debtor_id VARCHAR,
+    invoice_number VARCHAR NOT NULL, description VARCHAR,
+    debit DECIMAL(18, 2) NOT NULL, credit DECIMAL(18, 2) NOT NULL,
+    vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS draft_open_items (
+    admin_id VARCHAR NOT NULL, debtor_id VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL,
+    invoice_date DATE, due_date DATE,
+    amount DECIMAL(18, 2) NOT NULL, amount_open DECIMAL(18, 2) NOT NULL,
+    payment_discount_pct DECIMAL(9, 4), payment_discount_date DATE, run_id INTEGER NOT NULL
+);
 -- one row per invoice: the receivable (openstaande post)
 CREATE TABLE IF NOT EXISTS open_items (
     admin_id VARCHAR NOT NULL, debtor_id VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL,
