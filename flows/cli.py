@@ -18,6 +18,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from flows import provenance
@@ -39,15 +40,31 @@ from flows.pipeline import resume as resume_run
 from flows.post import PostResult
 from flows.post import post as post_invoices
 from schemas.lines import SOURCES
-from transforms.faults import CONFIGURATION, Failure
+from transforms.faults import CONFIGURATION, USAGE, Failure
 from transforms.ingest import InputError, escaped
 
 app = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"journalize {provenance.version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="print journalize's version and exit")] = False) -> None:
+    """journalize: the month-end integration types of AFAS Profit as a batch ETL on DuckDB."""
 # soft_wrap: a message is one line however narrow the terminal (or pipe) is
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+SHOWN_REASONS = 10  # open reasons listed in a run's summary (the rest counted)
 EXIT_AUDIT_FINDINGS = 1
+SOURCES_HELP = (f"comma-separated subset of {', '.join(SOURCES)} (or the modules order, counter, "
+                "project, postcalc, installment, subscription, course); the rest stays open")
 EXIT_CONFIGURATION = 2
 EXIT_RUN_FAILED = 3
 EXIT_INTERNAL = 4
@@ -61,6 +78,17 @@ def printable(text: object) -> str:
     of the input can forge or recolour output lines (the stored messages' rule, ingest.escaped;
     their backslashes are shown as they are)."""
     return escaped(str(text), backslashes=False)
+
+
+def _print_table(table: Table) -> None:
+    """A table as wide as its cells need, whatever the terminal's (or a pipe's 80 columns) width:
+    a figure is never cut."""
+    needed = Measurement.get(out, out.options.update(max_width=10_000), table).maximum
+    if needed <= out.width:
+        out.print(table)
+    else:
+        Console(width=needed, soft_wrap=True, file=out.file, color_system=out.color_system,
+                force_terminal=out.is_terminal).print(table)
 
 
 def _say(console: Console, text: object) -> None:
@@ -131,12 +159,15 @@ def _log(attempt: Attempt, code: int, reason: str | None = None) -> None:
              f"written: {error}")
 
 
-def _fail(kind: str, messages: list[str], code: int) -> NoReturn:
-    # first line: the one-line reason; then every fault, one per line
+def _fail(kind: str, messages: list[str], code: int, headed: bool = False) -> NoReturn:
+    # first line: the one-line reason (headed: the first message, which says what the faults
+    # after it are; else the one fault, or their count); then every fault, one per line
     _failure[:] = [kind, list(messages)]  # (for the run log)
-    _say(err, f"journalize: {kind}: {messages[0] if len(messages) == 1 else f'{len(messages)} faults'}")
-    if len(messages) > 1:
-        for message in messages:
+    faults = messages[1:] if headed else messages
+    reason = messages[0] if headed or len(faults) == 1 else f"{len(faults):,} faults"
+    _say(err, f"journalize: {kind}: {reason}")
+    if len(faults) > 1 or headed:
+        for message in faults:
             _say(err, f"  - {message}")
     raise typer.Exit(code)
 
@@ -155,8 +186,8 @@ def run(
     reference_date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="peildatum")] = None,
     invoice_date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"])] = None,
     admin: Annotated[Optional[str], typer.Option(help="only this administration")] = None,
-    sources: Annotated[Optional[str], typer.Option(help=f"comma-separated subset of {','.join(SOURCES)} (or: order, counter, project, postcalc, installment, subscription, course); the rest stays open")] = None,
-    include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines")] = False,
+    sources: Annotated[Optional[str], typer.Option(help=SOURCES_HELP)] = None,
+    include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines", help="also invoice the credit lines of subscriptions and courses (invoiced only on request, SPEC §7)")] = False,
     no_journalize: Annotated[bool, typer.Option("--no-journalize", help="invoice only; journalise later")] = False,
     show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices, write nothing")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="any rejected line fails the run")] = False,
@@ -248,9 +279,11 @@ def _guarded(work: Callable[[], T]) -> T:
     except ValidationError as error:  # parameters from the environment or the books
         _fail("usage", _usage_messages(error), EXIT_CONFIGURATION)
     except Failure as error:  # (every way a run stops on its input or its rules)
+        if error.kind == USAGE:
+            _fail("usage", error.messages, EXIT_CONFIGURATION, error.headed)
         if error.kind == CONFIGURATION:
-            _fail("configuration error", error.messages, EXIT_CONFIGURATION)
-        _fail("run failed, nothing written", error.messages, EXIT_RUN_FAILED)
+            _fail("configuration error", error.messages, EXIT_CONFIGURATION, error.headed)
+        _fail("run failed, nothing written", error.messages, EXIT_RUN_FAILED, error.headed)
     except duckdb.OutOfMemoryException as error:  # not a bug: the run needs more room
         _fail("run failed, nothing written", [
             f"DuckDB ran out of memory: {str(error).splitlines()[0]}",
@@ -320,11 +353,15 @@ def resume(
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
     run_id: Annotated[Optional[int], typer.Option("--run-id", help="the run to resume (default: the latest)")] = None,
     input: Annotated[Optional[Path], typer.Option("--input", help="corrected master data (default: the run's input)")] = None,
+    include_credit_lines: Annotated[Optional[bool], typer.Option(
+        "--include-credit-lines/--no-credit-lines",
+        help="invoice the credit lines of subscriptions and courses, or not (default: as the run resumed)")] = None,
 ) -> None:
     """Invoice the lines earlier runs left open ("factureren te factureren regels") with the dates
     of the run resumed, after the cause was fixed (debtor unblocked, integration type added)."""
     with _attempt("resume", db, ctx) as attempt:
-        params = attempt.settings(_guarded(lambda: resume_parameters(db, run_id, input)))
+        params = attempt.settings(_guarded(lambda: resume_parameters(
+            db, run_id, input, include_credit_lines)))
         result = _guarded(lambda: _with_progress(lambda p: resume_run(params, progress=p)))
         attempt.run_id = result.run_id
         _print_summary(result)
@@ -338,7 +375,10 @@ def backfill(
     input: Annotated[Optional[Path], typer.Option("--input", help="input dataset folder")] = None,
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
     admin: Annotated[Optional[str], typer.Option(help="only this administration")] = None,
-    include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines")] = False,
+    include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines", help="also invoice the credit lines of subscriptions and courses (invoiced only on request, SPEC §7)")] = False,
+    sources: Annotated[Optional[str], typer.Option(help=SOURCES_HELP)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="any rejected line fails that month's run")] = False,
+    memory_limit: Annotated[Optional[str], typer.Option(help="DuckDB memory bound, e.g. 2GB (it spills beyond)")] = None,
 ) -> None:
     """One month-end run per month, oldest first, each its own transaction; stops at the first
     month that fails (the months before it stay done)."""
@@ -351,13 +391,16 @@ def backfill(
         with _attempt("backfill", db) as attempt:
             params = attempt.settings(_guarded(lambda period=period: RunParameters.for_period(
                 period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
-                include_credit_lines=include_credit_lines, command="backfill")))
+                include_credit_lines=include_credit_lines, command="backfill", strict=strict,
+                memory_limit=memory_limit,
+                **({"sources": [s.strip() for s in sources.split(",")]} if sources else {}))))
             result = _guarded(lambda params=params: _with_progress(
                 lambda p: run_month_end(params, progress=p)))
             attempt.run_id = result.run_id
         c = result.counts
-        _say(out, f"{period}: run {result.run_id}, {c['invoices']} invoices, lines invoiced "
-             f"{c['lines_invoiced']}, open {c['lines_open']}, rejected {c['lines_rejected']}")
+        _say(out, f"{period}: run {result.run_id}, {c['invoices']:,} invoices, lines invoiced "
+             f"{c['lines_invoiced']:,}, open {c['lines_open']:,}, rejected "
+             f"{c['lines_rejected']:,}")
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -482,13 +525,13 @@ def _print_summary(result: RunResult) -> None:
     )
     table = Table("administration", "journal", "invoices", "excl. VAT", "VAT", "incl. VAT")
     for admin_id, journal, n, excl, vat, incl in result.invoices_by_journal:
-        table.add_row(_cell(admin_id), _cell(journal), str(n), f"{excl:,.2f}", f"{vat:,.2f}",
+        table.add_row(_cell(admin_id), _cell(journal), f"{n:,}", f"{excl:,.2f}", f"{vat:,.2f}",
                       f"{incl:,.2f}")
-    out.print(table)
+    _print_table(table)
     out.print(
-        f"lines read {c['lines_read']}: invoiced {c['lines_invoiced']}, open {c['lines_open']}, "
-        f"rejected {c['lines_rejected']}, excluded {c['lines_excluded']}; "
-        f"{c['invoices']} invoices, {c['journal_entry_lines']} journal entry lines"
+        f"lines read {c['lines_read']:,}: invoiced {c['lines_invoiced']:,}, open "
+        f"{c['lines_open']:,}, rejected {c['lines_rejected']:,}, excluded {c['lines_excluded']:,}; "
+        f"{c['invoices']:,} invoices, {c['journal_entry_lines']:,} journal entry lines"
     )
     _print_reconciliation(result.reconciliation)
     for notice in result.notices:
@@ -498,8 +541,12 @@ def _print_summary(result: RunResult) -> None:
              f"{invoice_number}: {columns}")
     if len(result.changed) > 20:
         _say(out, f"  … {len(result.changed) - 20} more in table changed_lines")
-    for reason, n in result.open_reasons[:10]:
-        _say(out, f"  open: {n} × {reason}")
+    for reason, n in result.open_reasons[:SHOWN_REASONS]:
+        _say(out, f"  open: {n:,} × {reason}")
+    if len(result.open_reasons) > SHOWN_REASONS:
+        rest = result.open_reasons[SHOWN_REASONS:]
+        _say(out, f"  … {len(rest):,} more reasons for {sum(n for _, n in rest):,} open lines "
+             "(billable_lines.status_reason)")
     for message in result.rejected:
         _say(out, f"  rejected: {message}")
     more = result.counts.get("rejections", len(result.rejected)) - len(result.rejected)
@@ -523,7 +570,7 @@ def _print_reconciliation(rows: list[tuple]) -> None:
     for source, n, ni, no, nr, ne, a, ai, ao, ar, ae in rows:
         if n == 0:
             continue
-        _say(out, f"  {source}: {n} = {ni} + {no} + {nr} + {ne} lines; "
+        _say(out, f"  {source}: {n:,} = {ni:,} + {no:,} + {nr:,} + {ne:,} lines; "
              f"{a:,.2f} = {ai:,.2f} + {ao:,.2f} + {ar:,.2f} + {ae:,.2f}")
 
 
@@ -532,8 +579,8 @@ def _print_pro_forma(result: RunResult) -> None:
                   "incl. VAT", title="pro forma invoices (not numbered, nothing written)")
     for admin_id, journal, debtor, description, lines, excl, vat, incl in result.pro_forma:
         table.add_row(_cell(admin_id), _cell(journal), _cell(debtor), _cell(description),
-                      str(lines), f"{excl:,.2f}", f"{vat:,.2f}", f"{incl:,.2f}")
-    out.print(table)
+                      f"{lines:,}", f"{excl:,.2f}", f"{vat:,.2f}", f"{incl:,.2f}")
+    _print_table(table)
 
 
 def main() -> None:  # pragma: no cover

@@ -46,9 +46,10 @@ RESUME_STAGES: tuple[tuple[str, Stage], ...] = tuple(
 )
 
 
-def resume_parameters(db_path: Path, run_id: int | None = None, input_dir: Path | None = None) -> RunParameters:
-    """The parameters of the run to resume (default: the latest), with its master data folder
-    unless a corrected one is given."""
+def resume_parameters(db_path: Path, run_id: int | None = None, input_dir: Path | None = None,
+                      include_credit_lines: bool | None = None) -> RunParameters:
+    """The parameters of the run to resume (default: the latest; a post is none), with its master
+    data folder unless a corrected one is given, and its credit-line choice unless one is."""
     if not Path(db_path).exists():
         raise RunFailed([f"database {db_path} does not exist: nothing to resume"])
     con = connect(db_path)
@@ -57,7 +58,11 @@ def resume_parameters(db_path: Path, run_id: int | None = None, input_dir: Path 
             """
             SELECT run_id, input_dir, reference_date, invoice_date, admin_id, sources,
                    include_credit_lines, journalize
-            FROM runs WHERE run_id = coalesce($r, (SELECT max(run_id) FROM runs))
+            FROM runs
+            -- (a post is no run to resume: it read no lines)
+            WHERE run_id = coalesce($r, (SELECT max(run_id) FROM runs
+                                         WHERE command IS DISTINCT FROM 'post'))
+              AND command IS DISTINCT FROM 'post'
             """,
             {"r": run_id},
         ).fetchone()
@@ -66,12 +71,14 @@ def resume_parameters(db_path: Path, run_id: int | None = None, input_dir: Path 
     finally:
         con.close()
     if row is None:
-        raise RunFailed([f"database {db_path} has no run {run_id or ''} to resume".replace("  ", " ")])
+        raise RunFailed([f"database {db_path} has no run {run_id or ''} to resume".replace("  ", " ")
+                         + (" (a post is not a run of lines)" if run_id else "")])
     _, folder, reference, invoice, admin, sources, credit, journalize = row
     return RunParameters(
         input_dir=Path(input_dir or folder), db_path=Path(db_path), reference_date=reference,
         invoice_date=invoice, admin=admin, sources=sources.split(",") if sources else list(SOURCES),
-        include_credit_lines=bool(credit), journalize=bool(journalize), command="resume",
+        include_credit_lines=bool(credit) if include_credit_lines is None else include_credit_lines,
+        journalize=bool(journalize), command="resume",
     )
 
 

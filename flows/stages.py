@@ -23,6 +23,8 @@ from transforms import (
     workspace,
 )
 from transforms import map as mapping
+from transforms.faults import USAGE
+from transforms.ingest import escaped
 from transforms.validate import ConfigurationError
 
 Stage = Callable[[duckdb.DuckDBPyConnection, RunParameters], None]
@@ -35,6 +37,21 @@ def load_configuration(con: duckdb.DuckDBPyConnection, params: RunParameters) ->
     faults = configuration.configuration_faults(con)
     if faults:
         raise ConfigurationError(faults)
+    _refuse_unknown_admin(con, params.admin)
+
+
+def _refuse_unknown_admin(con: duckdb.DuckDBPyConnection, admin: str | None) -> None:
+    """--admin names an administration of master/administrations: one that is not would leave
+    every line excluded and the run would invoice nothing without a word."""
+    if admin is None:
+        return
+    known = [a for (a,) in con.execute(
+        "SELECT admin_id FROM master.administrations ORDER BY 1").fetchall()]
+    if admin not in known:
+        raise ConfigurationError([
+            f"--admin {escaped(admin)}: there is no such administration in "
+            f"master/administrations (there are: {', '.join(map(escaped, known)) or 'none'})"],
+            kind=USAGE)
 
 
 def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
@@ -113,7 +130,8 @@ def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
         f'SELECT message FROM line_rejections ORDER BY "table", row_number LIMIT {shown}'
     ).fetchall()]
     more = [f"… and {total - shown} more"] if total > shown else []
-    raise RunFailed([f"--strict: {total} fault(s) in the lines; nothing written", *messages, *more])
+    raise RunFailed([f"--strict: {total:,} fault(s) in the lines; nothing written", *messages,
+                     *more], headed=True)
 
 
 def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,

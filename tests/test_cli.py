@@ -307,3 +307,117 @@ def test_running_out_of_memory_is_a_failed_run_with_its_remedy_not_a_bug(dataset
     assert "raise --memory-limit (or JOURNALIZE_MEMORY_LIMIT)" in text
     assert "internal error" not in text and "configuration error" not in text
     assert not db.exists()
+
+
+# --- day-one output: what a person and a scheduler read -----------------------------------------------
+
+
+def test_version():
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("journalize ") and result.output.split()[1][0].isdigit()
+
+
+def test_help_texts_are_whole_in_a_narrow_terminal():
+    narrow = {"COLUMNS": "80"}
+    for command in ("run", "backfill"):
+        text = " ".join(CliRunner().invoke(app, [command, "--help"], env=narrow).output.split())
+        text = text.replace("│ ", "").replace(" │", "")
+        assert "course_lines" in text and "…" not in text, text
+        assert "also invoice the credit lines of subscriptions and courses" in text
+    resume_help = CliRunner().invoke(app, ["resume", "--help"], env=narrow).output
+    assert "--include-credit-lines" in resume_help
+    backfill_help = CliRunner().invoke(app, ["backfill", "--help"], env=narrow).output
+    assert "--sources" in backfill_help and "--strict" in backfill_help
+    assert "--memory-limit" in backfill_help
+
+
+def test_figures_are_never_cut_outside_a_terminal(tmp_path):
+    """CliRunner is no terminal: rich's 80 columns. Every figure of the journal table is whole,
+    however wide the table (a long administration name and amounts in the billions)."""
+    master = base_master()
+    lines = [order_line("L1", quantity="1000", unit_price="1234567.89"),
+             order_line("L2", "O2", quantity="3")]
+    dataset = write_dataset(tmp_path / "input", master, order_lines=lines)
+    db = tmp_path / "out.duckdb"
+
+    result = CliRunner().invoke(app, ["run", "--input", str(dataset), "--db", str(db),
+                                      "--period", "2026-10"], env={"COLUMNS": "80"})
+
+    assert result.exit_code == 0, result.output
+    # 1000 × 1,234,567.89 = 1,234,567,890.00 + 300.00 = 1,234,568,190.00 excl. VAT; 21 % VAT
+    # = 259,259,319.90; incl. 1,493,827,509.90
+    for figure in ("1,234,568,190.00", "259,259,319.90", "1,493,827,509.90"):
+        assert figure in result.output, result.output
+
+
+def test_counts_have_thousands_separators(tmp_path):
+    lines = [order_line(f"L{i}", f"O{i % 3}") for i in range(1, 1201)]  # 1,200 lines, 3 orders
+    dataset = write_dataset(tmp_path / "input", order_lines=lines)
+
+    result = invoke("run", "--input", dataset, "--db", tmp_path / "out.duckdb",
+                    "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert "lines read 1,200: invoiced 1,200" in result.output
+    assert "order_lines: 1,200 = 1,200 + 0 + 0 + 0 lines" in result.output
+
+
+def test_open_reasons_beyond_ten_are_counted_not_dropped(tmp_path):
+    """Twelve blocked debtors: twelve reasons; ten are listed and the other two counted."""
+    from builders import debtor
+
+    master = base_master()
+    master["debtors"] += [debtor(f"900{i:02d}", f"Blocked {i}", blocked="true") for i in range(12)]
+    lines = [order_line(f"L{i}", f"O{i}", debtor_id=f"900{i:02d}") for i in range(12)]
+    dataset = write_dataset(tmp_path / "input", master, order_lines=lines)
+
+    result = invoke("run", "--input", dataset, "--db", tmp_path / "out.duckdb",
+                    "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("  open: 1 × debtor 900") == 10
+    assert "… 2 more reasons for 2 open lines" in result.output
+
+
+def test_strict_counts_the_faults_it_lists(tmp_path):
+    lines = [order_line("L1", quantity="x"), order_line("L2", quantity="y"), order_line("L3")]
+    dataset = write_dataset(tmp_path / "input", order_lines=lines)
+
+    result = CliRunner().invoke(app, ["run", "--input", str(dataset), "--db",
+                                      str(tmp_path / "out.duckdb"), "--period", "2026-10",
+                                      "--strict"], env=WIDE)
+
+    assert result.exit_code == 3
+    first, *listed = result.stderr.splitlines()
+    assert first == ("journalize: run failed, nothing written: --strict: 2 fault(s) in the "
+                     "lines; nothing written")
+    assert len([line for line in listed if line.startswith("  - ")]) == 2
+
+
+def test_an_admin_that_is_not_in_the_master_data_is_a_usage_error(tmp_path):
+    dataset = write_dataset(tmp_path / "input", order_lines=[order_line("L1")])
+    db = tmp_path / "out.duckdb"
+
+    result = invoke("run", "--input", dataset, "--db", db, "--period", "2026-10",
+                    "--admin", "XX99")
+
+    assert result.exit_code == 2
+    assert ("journalize: usage: --admin XX99: there is no such administration in "
+            "master/administrations (there are: NL01)") in result.output
+    assert not db.exists()
+
+
+def test_backfill_takes_sources_strict_and_memory_limit(tmp_path):
+    dataset = write_dataset(tmp_path / "input", order_lines=[order_line("L1")])
+    db = tmp_path / "out.duckdb"
+
+    bad = invoke("backfill", "--from", "2026-10", "--to", "2026-10", "--input", dataset,
+                 "--db", db, "--memory-limit", "lots")
+    assert bad.exit_code == 2 and not db.exists()
+    only = invoke("backfill", "--from", "2026-10", "--to", "2026-10", "--input", dataset,
+                  "--db", db, "--sources", "course", "--strict", "--memory-limit", "1GB")
+    assert only.exit_code == 0, only.output
+    assert query(db, "SELECT status, status_reason FROM billable_lines") == [
+        ("open", "source order_lines is not in this run (--sources)")]
+    assert query(db, "SELECT sources FROM runs") == [("course_lines",)]

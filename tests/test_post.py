@@ -225,3 +225,17 @@ def test_post_is_an_authorised_action(tmp_path, monkeypatch, allowed, refused):
         assert query(db, "SELECT count(*) FROM journal_entries") == [(0,)]
     else:
         assert post(db).invoices == 1
+
+
+def test_resume_after_a_post_resumes_the_run_not_the_post(sample_books, tmp_path):
+    _, posted, _, _ = sample_books
+    copy = tmp_path / "resumed.duckdb"
+    shutil.copy(posted, copy)
+
+    result = invoke("resume", "--db", copy)
+
+    assert result.exit_code == 0, result.output
+    (reference_date,) = query(copy, "SELECT reference_date FROM runs WHERE run_id = 3")[0]
+    assert str(reference_date) == "2026-10-31"  # (run 1's: the post has none)
+    refused = invoke("resume", "--db", copy, "--run-id", "2")
+    assert refused.exit_code == 3 and "(a post is not a run of lines)" in refused.output

@@ -10,6 +10,7 @@ catches a failure catches ``Failure`` and reads its kind.
 from __future__ import annotations
 
 CONFIGURATION = "configuration"
+USAGE = "usage"  # an option that names what is not there (exit 2, like configuration)
 RUN = "run"
 
 
@@ -18,8 +19,11 @@ class Failure(Exception):
 
     kind = RUN
 
-    def __init__(self, messages: list[str] | str, kind: str | None = None) -> None:
+    def __init__(self, messages: list[str] | str, kind: str | None = None, *,
+                 headed: bool = False) -> None:
         self.messages = [messages] if isinstance(messages, str) else list(messages)
+        # headed: the first message is the one-line reason of the faults that follow it
+        self.headed = headed and len(self.messages) > 1
         if kind is not None:
             self.kind = kind
         super().__init__("\n".join(self.messages))
