@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional, TypeVar
 
@@ -412,6 +413,52 @@ def _months(first: str, last: str) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="one SQL statement, e.g. \"SELECT * FROM trial_balance\"")],
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+    csv: Annotated[bool, typer.Option("--csv", help="print CSV (with a header) instead of a table")] = False,
+) -> None:
+    """Query the books read-only (the Python package has no duckdb command): a table, or --csv
+    for scripts. Nothing can be written: the database is opened read-only."""
+    if not Path(db).exists():
+        _fail("usage", [f"database {db} does not exist"], EXIT_CONFIGURATION)
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as error:
+        _fail("usage", [f"database {db} cannot be opened: {str(error).strip().splitlines()[0]}"],
+              EXIT_CONFIGURATION)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        result = con.execute(sql)
+        names = [d[0] for d in result.description or []]
+        rows = result.fetchall() if names else []
+    except duckdb.Error as error:
+        _fail("usage", [f"the query failed: {str(error).strip().splitlines()[0]}"],
+              EXIT_CONFIGURATION)
+    finally:
+        con.close()
+    if csv:
+        import csv as csv_module
+
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        return
+    table = Table(*names)
+    for row in rows:
+        table.add_row(*map(_value, row))
+    _print_table(table)
+    _say(out, f"({len(rows):,} rows)")
+
+
+def _value(value: object) -> str:
+    """A query's value as a cell: amounts and counts with thousands separators, the rest as text."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return _cell(value)
+    return f"{value:,}"
 
 
 @app.command()

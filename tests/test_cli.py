@@ -421,3 +421,36 @@ def test_backfill_takes_sources_strict_and_memory_limit(tmp_path):
     assert query(db, "SELECT status, status_reason FROM billable_lines") == [
         ("open", "source order_lines is not in this run (--sources)")]
     assert query(db, "SELECT sources FROM runs") == [("course_lines",)]
+
+
+def test_query_reads_the_books_as_a_table_or_csv_and_writes_nothing(tmp_path):
+    dataset = write_dataset(tmp_path / "input", order_lines=two_orders())
+    db = tmp_path / "out.duckdb"
+    assert invoke("run", "--input", dataset, "--db", db, "--period", "2026-10").exit_code == 0
+
+    shown = invoke("query", "--db", db, "SELECT sum(total_incl_vat) AS total FROM invoices")
+    as_csv = invoke("query", "--db", db, "--csv",
+                    "SELECT invoice_number, total_incl_vat FROM invoices ORDER BY 1")
+    write = invoke("query", "--db", db, "DELETE FROM invoices")
+
+    assert shown.exit_code == 0 and "363.00" in shown.output and "(1 rows)" in shown.output
+    assert as_csv.output.splitlines() == ["invoice_number,total_incl_vat", "1001,121.00",
+                                          "1002,242.00"]
+    assert write.exit_code == 2 and "read-only" in write.output
+    assert invoice_count(db) == 2
+    missing = invoke("query", "--db", tmp_path / "none.duckdb", "SELECT 1")
+    assert missing.exit_code == 2 and not (tmp_path / "none.duckdb").exists()
+
+
+def test_the_sample_run_says_which_of_its_master_data_is_not_built_yet(tmp_path):
+    """The sample declares deferred article groups, allocation links and subscription items;
+    the run says it does not use them rather than ignoring them silently."""
+    result = invoke("run", "--db", tmp_path / "out.duckdb", "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert ("note: article group(s) BE01/LIC, BE01/ONDH, NL01/LIC, NL01/ONDH declare "
+            "defer_revenue: deferred revenue is not built yet") in result.output
+    assert "note: 3 allocation link(s) in master/allocation_links: cost allocation is not " \
+           "built yet" in result.output
+    assert "note: 15 subscription item(s) in master/subscription_items: billing subscriptions " \
+           "from their items is not built yet" in result.output
