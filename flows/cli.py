@@ -400,8 +400,10 @@ def backfill(
             attempt.run_id = result.run_id
         c = result.counts
         _say(out, f"{period}: run {result.run_id}, {c['invoices']:,} invoices, lines invoiced "
-             f"{c['lines_invoiced']:,}, open {c['lines_open']:,}, rejected "
-             f"{c['lines_rejected']:,}")
+             f"{c['lines_invoiced_now']:,}"
+             + (f" (and {c['lines_invoiced_earlier']:,} by earlier runs)"
+                if c["lines_invoiced_earlier"] else "")
+             + f", open {c['lines_open']:,}, rejected {c['lines_rejected']:,}")
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -576,9 +578,12 @@ def _print_summary(result: RunResult) -> None:
                       f"{incl:,.2f}")
     _print_table(table)
     out.print(
-        f"lines read {c['lines_read']:,}: invoiced {c['lines_invoiced']:,}, open "
-        f"{c['lines_open']:,}, rejected {c['lines_rejected']:,}, excluded {c['lines_excluded']:,}; "
-        f"{c['invoices']:,} invoices, {c['journal_entry_lines']:,} journal entry lines"
+        f"lines read {c['lines_read']:,}: invoiced {c['lines_invoiced_now']:,}"
+        + (f" (and {c['lines_invoiced_earlier']:,} invoiced by earlier runs)"
+           if c["lines_invoiced_earlier"] else "")
+        + f", open {c['lines_open']:,}, rejected {c['lines_rejected']:,}, excluded "
+        f"{c['lines_excluded']:,}; {c['invoices']:,} invoices, {c['journal_entry_lines']:,} "
+        "journal entry lines (all of this run)"
     )
     _print_reconciliation(result.reconciliation)
     for notice in result.notices:
@@ -613,7 +618,8 @@ def _cell(value: object) -> str:
 
 
 def _print_reconciliation(rows: list[tuple]) -> None:
-    out.print("reconciliation (read = invoiced + open + rejected + excluded):")
+    out.print("reconciliation (read = invoiced, by this run or earlier ones, + open + rejected + "
+              "excluded):")
     for source, n, ni, no, nr, ne, a, ai, ao, ar, ae in rows:
         if n == 0:
             continue

@@ -114,6 +114,12 @@ def summarise(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
         "SELECT message FROM rejected_lines WHERE run_id = $r ORDER BY \"table\", row_number "
         "LIMIT $shown", {"r": run_id, "shown": SHOWN_REJECTIONS},
     ).fetchall()]
+    # the lines this run invoiced (a line invoiced by an earlier run keeps that run's row): every
+    # figure of the summary is the run's own; the reconciliation's "invoiced" counts both
+    counts["lines_invoiced_now"] = books.execute(
+        "SELECT count(*) FROM billable_lines WHERE run_id = $r AND status = 'invoiced'",
+        {"r": run_id}).fetchone()[0]
+    counts["lines_invoiced_earlier"] = counts["lines_invoiced"] - counts["lines_invoiced_now"]
     counts["rejections"] = books.execute(
         "SELECT count(*) FROM rejected_lines WHERE run_id = $r", {"r": run_id}).fetchone()[0]
     open_reasons = books.execute(

@@ -454,3 +454,14 @@ def test_the_sample_run_says_which_of_its_master_data_is_not_built_yet(tmp_path)
            "built yet" in result.output
     assert "note: 15 subscription item(s) in master/subscription_items: billing subscriptions " \
            "from their items is not built yet" in result.output
+
+
+def test_every_figure_of_a_rerun_summary_is_that_runs(tmp_path):
+    dataset = write_dataset(tmp_path / "input", order_lines=two_orders())
+    db = tmp_path / "out.duckdb"
+    first = invoke("run", "--input", dataset, "--db", db, "--period", "2026-10")
+    again = invoke("run", "--input", dataset, "--db", db, "--period", "2026-10")
+
+    assert "lines read 2: invoiced 2, open 0" in first.output
+    assert ("lines read 2: invoiced 0 (and 2 invoiced by earlier runs), open 0, rejected 0, "
+            "excluded 0; 0 invoices, 0 journal entry lines (all of this run)") in again.output
