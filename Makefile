@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench graph clean
+.PHONY: run test lint check bench graph docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ lint: $(STAMP)  ## ruff (pyproject.toml [tool.ruff.lint]) and sqlfluff (.sqlfluf
 
 graph: $(STAMP)  ## the run's model graph as Mermaid (README's data-flow picture)
 	$(BIN)/journalize graph
+
+docs: $(STAMP)  ## docs/input-tables.md, the input contract, from the pandera schemas (a test fails when it is stale)
+	$(BIN)/python -m schemas.docs docs/input-tables.md
 
 bench: $(STAMP)  ## full pipeline at 100k, 1M and 10M lines (+ pandas reference at 1M); prints figures
 	$(BIN)/python benchmarks/bench.py

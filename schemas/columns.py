@@ -3,9 +3,16 @@
 Each builder returns a pandera ``Column`` over raw text with checks named after the rule they
 enforce (the name lands in ``rejected_lines.check``) and an error message for people; its
 ``metadata["sql_type"]`` is the DuckDB type the engine casts the text to once it passed.
+
+What a column means is documentation only, carried by the column for ``schemas/docs.py`` (which
+writes docs/input-tables.md from it): pandera's ``description``, and in its metadata ``format``
+(the kind of value: text, digits, decimal(p,s), …) and ``example`` (a value from the shipped
+sample). They take no part in validation.
 """
 
 from __future__ import annotations
+
+import copy
 
 import pandas as pd
 import pandera.pandas as pa
@@ -22,6 +29,10 @@ def _column(
     optional: bool,
     value_required: bool = True,
     sql: list[str] = (),
+    *,
+    shape: str,
+    description: str | None = None,
+    example: str | None = None,
 ) -> pa.Column:
     """`sql` holds, for each check, the same rule as a DuckDB predicate over `{c}` (the value,
     never NULL there: like pandera's checks, they pass empty values). The engine uses them to
@@ -38,8 +49,10 @@ def _column(
         nullable=True,  # emptiness is reported by the `required` check, with its own message
         required=not optional,
         coerce=False,
+        description=description,  # (documentation only, as are format and example)
         metadata={"sql_type": sql_type, "optional": optional,
-                  "value_required": not optional and value_required, "sql": predicates},
+                  "value_required": not optional and value_required, "sql": predicates,
+                  "format": shape, "example": example},
     )
 
 
@@ -67,7 +80,8 @@ def _required() -> pa.Check:
     )
 
 
-def text(*, optional: bool = False, isin: tuple[str, ...] | None = None) -> pa.Column:
+def text(*, optional: bool = False, isin: tuple[str, ...] | None = None,
+         description: str | None = None, example: str | None = None) -> pa.Column:
     checks, sql = [], []
     if isin is not None:
         checks.append(
@@ -78,23 +92,30 @@ def text(*, optional: bool = False, isin: tuple[str, ...] | None = None) -> pa.C
             )
         )
         sql.append("{c} IN (" + ", ".join(_sql_text(v) for v in isin) + ")")
-    return _column("VARCHAR", checks, optional, sql=sql)
+    shape = "text" if isin is None else "one of " + ", ".join(f"`{v}`" for v in isin)
+    return _column("VARCHAR", checks, optional, sql=sql, shape=shape,
+                   description=description, example=example)
 
 
-def digits(*, optional: bool = False) -> pa.Column:
+def digits(*, optional: bool = False, description: str | None = None,
+           example: str | None = None) -> pa.Column:
     return _column(
         "VARCHAR",
         [pa.Check(lambda s: s.str.fullmatch(r"[0-9]+"), name="digits", error="must be digits only")],
         optional,
         sql=["regexp_full_match({c}, '[0-9]+')"],
+        shape="digits",
+        description=description,
+        example=example,
     )
 
 
-def _between(low: str | None, high: str | None, cast: str) -> tuple[list[pa.Check], list[str]]:
-    """A plausibility range (inclusive) as a pandera check and its SQL form; it only judges
-    values that have the column's shape (the shape check reports the others)."""
+def _between(low: str | None, high: str | None,
+             cast: str) -> tuple[list[pa.Check], list[str], str]:
+    """A plausibility range (inclusive) as a pandera check, its SQL form and in words; it only
+    judges values that have the column's shape (the shape check reports the others)."""
     if low is None and high is None:
-        return [], []
+        return [], [], ""
     import decimal as exact
 
     bounds = [exact.Decimal(b) if b is not None else None for b in (low, high)]
@@ -119,16 +140,17 @@ def _between(low: str | None, high: str | None, cast: str) -> tuple[list[pa.Chec
     limits = [f"{value} {op} {exact.Decimal(bound)}"
               for op, bound in ((">=", low), ("<=", high)) if bound is not None]
     sql = f"({value} IS NULL OR ({' AND '.join(limits)}))"
-    return [pa.Check(within, name="range", error=f"must be {words}")], [sql]
+    return [pa.Check(within, name="range", error=f"must be {words}")], [sql], words
 
 
 def decimal(scale: int, *, optional: bool = False, precision: int = 18,
-            minimum: str | None = None, maximum: str | None = None) -> pa.Column:
+            minimum: str | None = None, maximum: str | None = None,
+            description: str | None = None, example: str | None = None) -> pa.Column:
     """A decimal with '.' as decimal point, at most `scale` decimals and fitting DECIMAL(p, s);
     with minimum/maximum, also within that plausible range (inclusive)."""
     integer_digits = precision - scale
     pattern = rf"[+-]?[0-9]{{1,{integer_digits}}}(\.[0-9]{{1,{scale}}})?"
-    ranged, ranged_sql = _between(minimum, maximum, f"DECIMAL({precision},{scale})")
+    ranged, ranged_sql, words = _between(minimum, maximum, f"DECIMAL({precision},{scale})")
     return _column(
         f"DECIMAL({precision},{scale})",
         [
@@ -145,24 +167,32 @@ def decimal(scale: int, *, optional: bool = False, precision: int = 18,
         optional,
         sql=["regexp_full_match({c}, '" + pattern.replace("{", "{{").replace("}", "}}") + "')",
              *ranged_sql],
+        shape=f"decimal({precision},{scale})" + (f", {words}" if words else ""),
+        description=description,
+        example=example,
     )
 
 
 def integer(*, optional: bool = False, minimum: int | None = None,
-            maximum: int | None = None) -> pa.Column:
+            maximum: int | None = None, description: str | None = None,
+            example: str | None = None) -> pa.Column:
     """A whole number; with minimum/maximum, also within that plausible range (inclusive)."""
-    ranged, ranged_sql = _between(None if minimum is None else str(minimum),
-                                  None if maximum is None else str(maximum), "HUGEINT")
+    ranged, ranged_sql, words = _between(None if minimum is None else str(minimum),
+                                         None if maximum is None else str(maximum), "HUGEINT")
     return _column(
         "BIGINT",
         [pa.Check(lambda s: s.str.fullmatch(r"[+-]?[0-9]{1,18}"), name="integer",
                   error="must be a whole number"), *ranged],
         optional,
         sql=["regexp_full_match({c}, '[+-]?[0-9]{{1,18}}')", *ranged_sql],
+        shape="whole number" + (f", {words}" if words else ""),
+        description=description,
+        example=example,
     )
 
 
-def date(*, optional: bool = False) -> pa.Column:
+def date(*, optional: bool = False, description: str | None = None,
+         example: str | None = None) -> pa.Column:
     def valid(s: pd.Series) -> pd.Series:
         shaped = s.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fillna(False).astype(bool)
         parsed = pd.to_datetime(s.where(shaped), format="%Y-%m-%d", errors="coerce")
@@ -175,10 +205,14 @@ def date(*, optional: bool = False) -> pa.Column:
         optional,
         sql=["regexp_full_match({c}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
              f"AND year(TRY_CAST({{c}} AS DATE)) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"],
+        shape="date (YYYY-MM-DD)",
+        description=description,
+        example=example,
     )
 
 
-def boolean(*, optional: bool = False) -> pa.Column:
+def boolean(*, optional: bool = False, description: str | None = None,
+            example: str | None = None) -> pa.Column:
     """A flag. The column must be there unless optional; an empty value means false, as Profit
     exports an unticked box."""
     words = TRUE_WORDS + FALSE_WORDS
@@ -194,6 +228,9 @@ def boolean(*, optional: bool = False) -> pa.Column:
         optional,
         value_required=False,
         sql=["lower({c}) IN (" + ", ".join(_sql_text(w) for w in words) + ")"],
+        shape="flag",
+        description=description,
+        example=example,
     )
 
 
@@ -208,9 +245,27 @@ def table(name: str, columns: dict[str, pa.Column], *, grain: str) -> pa.DataFra
     )
 
 
+def with_example(column: pa.Column, example: str) -> pa.Column:
+    """A copy of the column with another example (the same rules): for a column many tables
+    share, each table's example comes from its own sample file."""
+    copied = copy.deepcopy(column)
+    copied.metadata = {**column.metadata, "example": example}
+    return copied
+
+
 def sql_type(column: pa.Column) -> str:
     return column.metadata["sql_type"]
 
 
 def is_optional(column: pa.Column) -> bool:
     return bool(column.metadata.get("optional"))
+
+
+def value_format(column: pa.Column) -> str:
+    """What a value of the column must look like, in words (documentation)."""
+    return column.metadata["format"]
+
+
+def example_of(column: pa.Column) -> str | None:
+    """A value of the column, from the shipped sample where it has one (documentation)."""
+    return column.metadata.get("example")
