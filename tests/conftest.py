@@ -5,6 +5,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# Prefect's temporary API server (a flow run outside a Prefect server) gets 20 s to start; on a
+# 2-core machine running two test processes (make test) it may need more (inherited by the
+# child interpreters the flow tests start)
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 @pytest.fixture
