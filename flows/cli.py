@@ -4,9 +4,11 @@ flow with --prefect. Exit code 0 on success; non-zero with a one-line reason on 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -101,6 +103,7 @@ def _say(console: Console, text: object) -> None:
 OUTCOMES = {0: "succeeded", EXIT_AUDIT_FINDINGS: "findings", EXIT_CONFIGURATION: "refused",
             EXIT_RUN_FAILED: "failed", EXIT_INTERNAL: "internal error"}
 _failure: list = []  # the last _fail's [kind, messages]
+_json: list = [False]  # --json: the result (or the failure) as one JSON object on stdout
 
 
 @dataclass
@@ -167,6 +170,9 @@ def _fail(kind: str, messages: list[str], code: int, headed: bool = False) -> No
     faults = messages[1:] if headed else messages
     reason = messages[0] if headed or len(faults) == 1 else f"{len(faults):,} faults"
     _say(err, f"journalize: {kind}: {reason}")
+    if _json[0]:
+        print(json.dumps({"outcome": OUTCOMES.get(code, "failed"), "exit_code": code,
+                          "kind": kind, "reason": reason, "messages": faults}))
     if len(faults) > 1 or headed:
         for message in faults:
             _say(err, f"  - {message}")
@@ -199,12 +205,17 @@ def run(
     dask_workers: Annotated[int, typer.Option(help="workers of the local Dask cluster")] = 2,
     parquet_out: Annotated[Path, typer.Option(help="with --dask: partitioned Parquet output (a new or empty folder, or one journalize wrote)")] = Path("data/parquet"),
     keep_work: Annotated[bool, typer.Option("--keep-work", help="with --dask: keep the per-administration databases under <db>.work/")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="print one JSON result on stdout (run id, counts, totals, or the exit reason) for schedulers")] = False,
 ) -> None:
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
-    with _attempt("pro-forma" if show_pro_forma else "run", db, ctx) as attempt:
-        _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
-             include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit, prefect,
-             dask, dask_address, dask_workers, parquet_out, keep_work)
+    _json[:] = [json_out]
+    try:
+        with _attempt("pro-forma" if show_pro_forma else "run", db, ctx) as attempt:
+            _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
+                 include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit,
+                 prefect, dask, dask_address, dask_workers, parquet_out, keep_work)
+    finally:
+        _json[:] = [False]
 
 
 def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
@@ -262,14 +273,58 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
 
         result = _guarded(lambda: month_end_flow(params))
     else:
-        result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
+        result = _guarded(lambda: _with_progress(
+            lambda p, d: run_month_end(params, progress=p, stage_done=d)))
     attempt.run_id = result.run_id
-    _print_summary(result)
+    if _json[0]:
+        print(json.dumps(_result_json(result)))
+    else:
+        _print_summary(result)
 
 
-def _with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
-    with out.status("running") as status:
-        return work(lambda stage: status.update(f"stage: {escape(printable(stage))}"))
+def _result_json(result: RunResult) -> dict:
+    """A run's result for schedulers: what its summary says, as JSON (amounts as exact text)."""
+    by_journal = [dict(admin_id=a, journal_code=j, invoices=n, total_excl_vat=str(x),
+                       vat_amount=str(v), total_incl_vat=str(i))
+                  for a, j, n, x, v, i in result.invoices_by_journal]
+    totals = {name: str(sum((row[column] for row in result.invoices_by_journal), Decimal(0)))
+              for name, column in (("total_excl_vat", 3), ("vat_amount", 4),
+                                   ("total_incl_vat", 5))}
+    return {
+        "outcome": "succeeded", "exit_code": 0, "run_id": result.run_id,
+        "db": str(Path(result.db_path).resolve()),
+        "reference_date": str(result.params.reference_date),
+        "invoice_date": str(result.params.invoice_date),
+        "counts": result.counts, "totals": totals, "invoices_by_journal": by_journal,
+        "notices": result.notices, "seal": result.seal,
+    }
+
+
+ProgressWork = Callable[[Callable[[str], None], Callable[[str, "int | None"], None]], T]
+
+
+def _with_progress(work: ProgressWork) -> T:
+    """Progress on stderr (stdout keeps the result, --json's too): per stage, as it ends, its
+    elapsed time and the rows it made, as plain lines (a log, a pipe, cron); at a terminal those
+    lines above a spinner naming the stage at work."""
+    started: dict[str, float] = {}
+
+    def done(stage: str, rows: int | None) -> None:
+        seconds = time.perf_counter() - started.pop(stage, time.perf_counter())
+        _say(err, f"journalize: {stage}: {seconds:,.1f} s"
+             + ("" if rows is None else f", {rows:,} rows"))
+
+    if not err.is_terminal:
+        def start(stage: str) -> None:
+            started[stage] = time.perf_counter()
+
+        return work(start, done)
+    with err.status("running") as status:
+        def update(stage: str) -> None:
+            started[stage] = time.perf_counter()
+            status.update(f"stage: {escape(printable(stage))}")
+
+        return work(update, done)
 
 
 def _guarded(work: Callable[[], T]) -> T:
@@ -363,7 +418,8 @@ def resume(
     with _attempt("resume", db, ctx) as attempt:
         params = attempt.settings(_guarded(lambda: resume_parameters(
             db, run_id, input, include_credit_lines)))
-        result = _guarded(lambda: _with_progress(lambda p: resume_run(params, progress=p)))
+        result = _guarded(lambda: _with_progress(
+            lambda p, d: resume_run(params, progress=p, stage_done=d)))
         attempt.run_id = result.run_id
         _print_summary(result)
 
@@ -388,7 +444,7 @@ def backfill(
     except ValueError as error:
         with _attempt("backfill", db, ctx):
             _fail("usage", [str(error)], EXIT_CONFIGURATION)
-    for period in months:  # one attempt (and one log line) per month
+    for done, period in enumerate(months, 1):  # one attempt (and one log line) per month
         with _attempt("backfill", db) as attempt:
             params = attempt.settings(_guarded(lambda period=period: RunParameters.for_period(
                 period, input_dir=input or sample_dataset(), db_path=db, admin=admin,
@@ -396,14 +452,15 @@ def backfill(
                 memory_limit=memory_limit,
                 **({"sources": [s.strip() for s in sources.split(",")]} if sources else {}))))
             result = _guarded(lambda params=params: _with_progress(
-                lambda p: run_month_end(params, progress=p)))
+                lambda p, d: run_month_end(params, progress=p, stage_done=d)))
             attempt.run_id = result.run_id
         c = result.counts
         _say(out, f"{period}: run {result.run_id}, {c['invoices']:,} invoices, lines invoiced "
              f"{c['lines_invoiced_now']:,}"
              + (f" (and {c['lines_invoiced_earlier']:,} by earlier runs)"
                 if c["lines_invoiced_earlier"] else "")
-             + f", open {c['lines_open']:,}, rejected {c['lines_rejected']:,}")
+             + f", open {c['lines_open']:,}, rejected {c['lines_rejected']:,} "
+             f"(month {done}/{len(months)})")
 
 
 def _months(first: str, last: str) -> list[str]:

@@ -37,6 +37,7 @@ def run_month_end(
     runner: Callable[[str, Stage, duckdb.DuckDBPyConnection, RunParameters], None] | None = None,
     progress: Callable[[str], None] | None = None,
     stages: tuple[tuple[str, Stage], ...] = STAGES,
+    stage_done: Callable[[str, int | None], None] | None = None,
 ) -> RunResult:
     """One month-end run. `runner` lets the Prefect flow wrap each stage as a task.
 
@@ -47,6 +48,7 @@ def run_month_end(
     one a single pass would give (entry ids are numbered in administration order either way),
     while the working sets follow the largest administration rather than the whole month."""
     runner = runner or (lambda name, stage, con, p: stage(con, p))
+    # progress(stage) as a stage starts; stage_done(stage, the rows it made) as it ends
     if not params.pro_forma:  # (refused before the books are opened or a line is read)
         provenance.authorise(params.input_dir, params.command, params.admin)
     with _connections(params.db_path, commit=not params.pro_forma,
@@ -62,7 +64,7 @@ def run_month_end(
         stages = stages[:4] if params.pro_forma else stages
         once, per_chunk = stages[:2], stages[2:]
         for name, stage in once:
-            _run_stage(name, stage, con, params, runner, progress)
+            _run_stage(name, stage, con, params, runner, progress, stage_done=stage_done)
         chunks = _chunks(con) if _lines_read(con) >= params.chunk_lines else [EVERY]
         faults: configuration.LineFaults | None = None
         pro_forma_rows: list[tuple] = []
@@ -74,7 +76,7 @@ def run_month_end(
             for name, stage in per_chunk:
                 try:
                     _run_stage(name, functools.partial(stage, chunk=chunk), con, params, runner,
-                               progress, label)
+                               progress, label, stage_done)
                 except configuration.LineFaults as found:  # gather every administration's
                     faults = found if faults is None else faults.merged(found)
                 if faults:  # a run that will fail maps the other administrations for their faults
@@ -88,6 +90,8 @@ def run_month_end(
             if progress:
                 progress(f"persist{label}")
             persist.persist_chunk(books, con, run_id, sealer, journalize=params.journalize)
+            if stage_done:
+                stage_done(f"persist{label}", None)
         if faults:
             raise faults
         if params.pro_forma:
@@ -106,14 +110,28 @@ def run_month_end(
         return result
 
 
+# what a stage made, as the rows its progress line shows
+STAGE_ROWS = {
+    "load lines": "SELECT count(*) FROM validate.staged_lines",
+    "map": "SELECT count(*) FROM map.mapped_lines",
+    "group": 'SELECT count(*) FROM "group".draft_invoices',
+    "number": "SELECT count(*) FROM number.run_invoices",
+    "journalise": "SELECT count(*) FROM journalise.run_journal_entries",
+}
+
+
 def _run_stage(name: str, stage: Stage, con: duckdb.DuckDBPyConnection, params: RunParameters,
                runner: Callable[[str, Stage, duckdb.DuckDBPyConnection, RunParameters], None],
-               progress: Callable[[str], None] | None, label: str = "") -> None:
+               progress: Callable[[str], None] | None, label: str = "",
+               stage_done: Callable[[str, int | None], None] | None = None) -> None:
     hold_point(name)
     if progress:
         progress(f"{name}{label}")
     log.info("stage %s%s", name, label)
     runner(name, stage, con, params)
+    if stage_done:
+        rows = con.execute(STAGE_ROWS[name]).fetchall()[0][0] if name in STAGE_ROWS else None
+        stage_done(f"{name}{label}", rows)
 
 
 EVERY = "*every administration*"  # the chunk of a run that goes over all lines at once

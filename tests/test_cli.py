@@ -465,3 +465,39 @@ def test_every_figure_of_a_rerun_summary_is_that_runs(tmp_path):
     assert "lines read 2: invoiced 2, open 0" in first.output
     assert ("lines read 2: invoiced 0 (and 2 invoiced by earlier runs), open 0, rejected 0, "
             "excluded 0; 0 invoices, 0 journal entry lines (all of this run)") in again.output
+
+
+def test_progress_lines_name_each_stage_with_its_time_and_rows_outside_a_terminal(tmp_path):
+    dataset = write_dataset(tmp_path / "input", order_lines=two_orders())
+
+    result = invoke("run", "--input", dataset, "--db", tmp_path / "out.duckdb",
+                    "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    for stage, rows in (("load lines", 2), ("map", 2), ("group", 2), ("number", 2),
+                        ("journalise", 6)):  # 2 invoices × (receivable, revenue, VAT)
+        assert any(line.startswith(f"journalize: {stage}: ") and line.endswith(f" s, {rows} rows")
+                   for line in lines), (stage, lines)
+    assert any(line.startswith("journalize: persist: ") for line in lines)
+    assert "lines read 2" not in result.stderr  # (the result stays on stdout)
+
+
+def test_json_is_one_result_for_a_scheduler_or_the_reason_it_failed(tmp_path):
+    import json
+
+    dataset = write_dataset(tmp_path / "input", order_lines=two_orders())
+    db = tmp_path / "out.duckdb"
+
+    done = invoke("run", "--input", dataset, "--db", db, "--period", "2026-10", "--json")
+    refused = invoke("run", "--input", dataset, "--db", db, "--period", "2026-10", "--json",
+                     "--admin", "XX99")
+
+    result = json.loads(done.stdout)
+    assert (result["outcome"], result["exit_code"], result["run_id"]) == ("succeeded", 0, 1)
+    assert result["counts"]["invoices"] == 2 and result["counts"]["lines_invoiced_now"] == 2
+    assert result["totals"] == {"total_excl_vat": "300.00", "vat_amount": "63.00",
+                                "total_incl_vat": "363.00"}
+    failure = json.loads(refused.stdout)
+    assert (failure["outcome"], failure["exit_code"], failure["kind"]) == ("refused", 2, "usage")
+    assert failure["reason"].startswith("--admin XX99: there is no such administration")
