@@ -113,7 +113,6 @@ def run_month_end(
 # what a stage made, as the rows its progress line shows
 STAGE_ROWS = {
     "load lines": "SELECT count(*) FROM validate.staged_lines",
-    "map": "SELECT count(*) FROM map.mapped_lines",
     "group": 'SELECT count(*) FROM "group".draft_invoices',
     "number": "SELECT count(*) FROM number.run_invoices",
     "journalise": "SELECT count(*) FROM journalise.run_journal_entries",

@@ -136,12 +136,8 @@ def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
         chunk_admin=chunk.admin,
         every=chunk.every,
     )
-    configuration.line_faults(con, params.reference_date, params.sources,
-                              chunk_admin=chunk.admin, every=chunk.every)
     if params.strict:
         _refuse_rejections(con)
-    # row numbers are given: from here on no statement depends on the order rows are stored in
-    con.execute("SET preserve_insertion_order = false")
 
 
 def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
@@ -159,6 +155,14 @@ def _refuse_rejections(con: duckdb.DuckDBPyConnection, shown: int = 20) -> None:
 
 def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
                 chunk: Chunk | None = None) -> None:
+    """Key the lines the run mapped (map's view, made a table here: the run's one wide table),
+    check them as a whole, then draft the invoices."""
+    chunk = chunk or Chunk()
+    group.key_lines(con)
+    configuration.line_faults(con, params.reference_date, params.sources,
+                              chunk_admin=chunk.admin, every=chunk.every)
+    # row numbers are given: from here on no statement depends on the order rows are stored in
+    con.execute("SET preserve_insertion_order = false")
     group.group_lines(con, invoice_date=params.invoice_date)
 
 

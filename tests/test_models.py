@@ -29,6 +29,7 @@ def staged(line_id: str, **values) -> dict:
 
 
 MAP_MASTER = {
+    "map.run_settings": [MAP_PARAMS],  # (the run's settings, one row: what map's view reads)
     "master.article_groups": [{"admin_id": "NL01", "article_group": "AG",
                                "revenue_account": "8000", "credit_account": "8090"}],
     "master.integration_groups": [{"admin_id": "NL01", "integration_group": "IG",
@@ -75,7 +76,7 @@ def test_map_books_a_line_on_its_integration_group_else_its_article_group_credit
         **MAP_MASTER,
         "validate.staged_lines": [staged("L1"), staged("L2", integration_group="IG"),
                                   staged("L3", is_credit=True, amount=D(-100))],
-    }, MAP_PARAMS, columns="line_id, revenue_account, status")
+    }, columns="line_id, revenue_account, status")
     assert rows == [
         {"line_id": "L1", "revenue_account": "8000", "status": "to_invoice"},  # article group
         {"line_id": "L2", "revenue_account": "8100", "status": "to_invoice"},  # integration group
@@ -86,30 +87,58 @@ def test_map_books_a_line_on_its_integration_group_else_its_article_group_credit
 def test_map_leaves_a_line_dated_after_the_reference_date_open():
     rows = build_model("map", "mapped_lines", {
         **MAP_MASTER, "validate.staged_lines": [staged("L4", line_date=dt.date(2026, 11, 2))],
-    }, MAP_PARAMS, columns="status, status_reason, collect_key")
-    assert rows == [{"status": "open", "status_reason": "dated after the reference date 2026-10-31",
-                     "collect_key": None}]
+    }, columns="status, status_reason")
+    assert rows == [{"status": "open", "status_reason": "dated after the reference date 2026-10-31"}]
 
 
-def test_the_invoice_a_line_goes_on_follows_its_source_or_its_debtors_collecting_profile():
-    """SPEC §8: an order line goes on its order's invoice; postcalc lines of a debtor whose profile
-    collects two modules are collected: per project and calendar month (MONTHLY), or per debtor
-    and 4-week block of ISO weeks (BLOCKS: 2026-10-05 is in ISO week 41, block (41 − 1) // 4 + 1
-    = 11)."""
-    postcalc = {"source": "postcalc_lines", "project_id": "PR1", "order_id": None,
-                "line_date": dt.date(2026, 10, 5)}
+def test_a_line_is_collected_when_its_debtors_profile_collects_its_source():
+    """SPEC §8 in map: an order line is never collected; postcalc lines of a debtor whose profile
+    collects two modules (postcalc among them) are, and take the integration type
+    collective_invoice and the profile's method and period."""
+    postcalc = {"source": "postcalc_lines", "project_id": "PR1", "order_id": None}
     rows = build_model("map", "mapped_lines", {
         **MAP_MASTER,
         "validate.staged_lines": [staged("L1"), staged("L2", debtor_id="D2", **postcalc),
                                   staged("L3", debtor_id="D3", **postcalc)],
-    }, MAP_PARAMS, columns="line_id, is_collective, integration_type, collect_key")
+    }, columns="line_id, is_collective, integration_type, collect_method, "
+                           "collect_period, status")
+    common = {"is_collective": True, "integration_type": "collective_invoice",
+              "status": "to_invoice"}
     assert rows == [
         {"line_id": "L1", "is_collective": False, "integration_type": "sales_invoice",
-         "collect_key": "order_lines|NL01|D1|O7"},
-        {"line_id": "L2", "is_collective": True, "integration_type": "collective_invoice",
-         "collect_key": "collective|NL01|D2|project=PR1|month=2026-10"},
-        {"line_id": "L3", "is_collective": True, "integration_type": "collective_invoice",
-         "collect_key": "collective|NL01|D3|debtor|block=2026-11"},
+         "collect_method": None, "collect_period": None, "status": "to_invoice"},
+        {"line_id": "L2", **common, "collect_method": "per_project", "collect_period": "month"},
+        {"line_id": "L3", **common, "collect_method": "per_sales_relation",
+         "collect_period": "four_weeks"},
+    ]
+
+
+def test_the_invoice_a_line_goes_on_follows_its_source_or_its_collecting_profile():
+    """SPEC §8 in group: an order line goes on its order's invoice; a collected line on its
+    debtor's, per project and calendar month (per_project, month) or per debtor and 4-week block
+    of ISO weeks (2026-10-05 is in ISO week 41, block (41 − 1) // 4 + 1 = 11), unless its project
+    is invoiced separately (per_sales_relation: the project apart); a line that is not to be
+    invoiced has no invoice (its collect_key is NULL)."""
+    line = {"admin_id": "NL01", "status": "to_invoice", "line_date": dt.date(2026, 10, 5),
+            "is_collective": False, "invoice_separately": False}
+    collected = {**line, "source": "postcalc_lines", "is_collective": True, "project_id": "PR1"}
+    rows = build_model("group", "keyed_lines", {"map.mapped_lines": [
+        {**line, "line_id": "L1", "source": "order_lines", "debtor_id": "D1", "order_id": "O7"},
+        {**collected, "line_id": "L2", "debtor_id": "D2", "collect_method": "per_project",
+         "collect_period": "month"},
+        {**collected, "line_id": "L3", "debtor_id": "D3", "collect_method": "per_sales_relation",
+         "collect_period": "four_weeks"},
+        {**collected, "line_id": "L4", "debtor_id": "D3", "collect_method": "per_sales_relation",
+         "collect_period": "four_weeks", "invoice_separately": True},
+        {**line, "line_id": "L5", "source": "order_lines", "debtor_id": "D1", "order_id": "O7",
+         "status": "open"},
+    ]}, columns="line_id, collect_key")
+    assert rows == [
+        {"line_id": "L1", "collect_key": "order_lines|NL01|D1|O7"},
+        {"line_id": "L2", "collect_key": "collective|NL01|D2|project=PR1|month=2026-10"},
+        {"line_id": "L3", "collect_key": "collective|NL01|D3|debtor|block=2026-11"},
+        {"line_id": "L4", "collect_key": "collective|NL01|D3|project=PR1|block=2026-11"},
+        {"line_id": "L5", "collect_key": None},
     ]
 
 

@@ -25,7 +25,7 @@ CHECKS = (
     "authorisations",
 )
 
-# Rules that need the run's lines as well (over ``mapped_lines``): a source with lines needs its
+# Rules that need the run's lines as well (over ``group.keyed_lines``): a source with lines needs its
 # integration type, collected lines a collective_invoice type, subscriptions no stock items.
 LINE_CHECKS = ("missing_integration_types", "subscription_stock_items")
 

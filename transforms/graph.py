@@ -25,7 +25,7 @@ from transforms import sqlfile, workspace
 
 # folder → the stage its models belong to (the last stage whose outputs they may read)
 FOLDERS = {
-    "check": "map",
+    "check": "group",  # (the checks over lines read group's keyed lines)
     "validate": "validate",
     "map": "map",
     "group": "group",

@@ -1,6 +1,7 @@
 """Stage 4, group (SPEC §8, §9 amounts, §4 journal, §6 description): lines to draft invoices.
 
-Makes ``grouped_lines`` (line → collect_key), ``draft_invoice_vat`` (one row per invoice and VAT
+Makes ``keyed_lines`` (every line with its collect_key, SPEC §8: the run's one wide table, made
+from map's view), ``grouped_lines`` (the lines to invoice), ``draft_invoice_vat`` (one row per invoice and VAT
 code) and ``draft_invoices`` (one row per invoice, not yet numbered)."""
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ class InvoiceAmountError(Failure):
     """Invoices whose amounts do not fit an amount of the books; carries one message each."""
 
 
-def group_lines(con: duckdb.DuckDBPyConnection, *, invoice_date: dt.date) -> None:
+def key_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """group.keyed_lines: every mapped line with the invoice it goes on (SPEC §8), the run's one
+    wide table; group.grouped_lines: the lines to invoice (a view)."""
+    sqlfile.build(con, "group", "keyed_lines")
     sqlfile.build(con, "group", "grouped_lines")
+
+
+def group_lines(con: duckdb.DuckDBPyConnection, *, invoice_date: dt.date) -> None:
     sqlfile.build(con, "group", "draft_invoice_vat")
     sqlfile.build(con, "group", "draft_invoices", {"invoice_date": invoice_date})
     _refuse_oversized(con)

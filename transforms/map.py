@@ -1,6 +1,7 @@
 """Stage 3, map (SPEC §4): decide per line of the administration the run is at its integration
 type, revenue account, amount and status in this run (``map.mapped_lines``: one row per staged
-line), from the lines validate staged (``validate.staged_lines``)."""
+line, a view that group makes into the run's one wide table as it keys the lines), from the
+lines validate staged (``validate.staged_lines``)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def map_lines(
     sqlfile.build(
         con,
         "map",
-        "mapped_lines",
+        "run_settings",
         {
             "reference_date": reference_date,
             "admin": admin,
@@ -38,3 +39,4 @@ def map_lines(
             "every": every,
         },
     )
+    sqlfile.build(con, "map", "mapped_lines")

@@ -145,7 +145,8 @@ def batch_rows(work: duckdb.DuckDBPyConnection) -> int:
     ones does not make every row long.)"""
     text = work.execute(
         "SELECT coalesce(avg(strlen(coalesce(description, '')) "
-        "+ strlen(coalesce(status_reason, ''))), 0) FROM mapped_lines").fetchone()[0]
+        "+ strlen(coalesce(status_reason, ''))), 0) FROM "
+        f"{workspace.table_sql('group', 'keyed_lines')}").fetchone()[0]
     return max(256, min(BATCH_ROWS, BATCH_BYTES // (ROW_BYTES + 3 * int(text))))
 
 

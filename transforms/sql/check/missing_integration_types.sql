@@ -9,7 +9,7 @@ SELECT
             THEN ' are collected (collective invoicing) but there is no integration type collective_invoice'
             ELSE ' to invoice but there is no integration type ' || integration_type END
     AS message
-FROM map.mapped_lines
+FROM "group".keyed_lines
 WHERE NOT has_integration_type
   AND status NOT IN ('rejected', 'invoiced', 'excluded')
   AND line_date <= $reference_date

@@ -12,7 +12,7 @@ WITH used AS (
                     IS NOT DISTINCT FROM $chunk_admin
     UNION ALL
     SELECT admin_id, article_group, 'subscription line ' || line_id
-    FROM map.mapped_lines
+    FROM "group".keyed_lines
     WHERE source = 'subscription_lines' AND status <> 'rejected'
 )
 SELECT 'administration ' || u.admin_id || ': article group ' || u.article_group

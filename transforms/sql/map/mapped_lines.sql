@@ -1,8 +1,10 @@
+-- materialized: view
 -- SPEC §4 and §8 line by line: integration type (collective or the source's), accounts, amount,
--- whether it is collected, the status a line has in this run and, for a line to invoice, the
--- invoice it goes on (its collect_key, SPEC §8). Grain: one row per staged line of the run's
--- current administration (run_chunk).
--- The one wide table of the run: the later stages read it, they do not copy it.
+-- whether it is collected (SPEC §8: its debtor's profile collects its source; this decides its
+-- integration type) with the profile's method and period, and the status a line has in this
+-- run. Which invoice a line goes on (its collect_key) is group's (group/keyed_lines.sql), which
+-- makes this view the run's one wide table as it adds the key: the lines are computed once.
+-- Grain: one row per staged line of the run's current administration (run_chunk).
 WITH
 rejections AS (
     SELECT "table" AS source, row_number,
@@ -30,7 +32,8 @@ collecting AS (
         p.collect_method, p.collect_period
     FROM validate.staged_lines AS s
     LEFT JOIN map.debtor_profiles AS p USING (debtor_id)  -- (SPEC §8: the debtor's profile)
-    WHERE $every OR s.admin_id IS NOT DISTINCT FROM $chunk_admin  -- the administration the run is at
+    WHERE (SELECT every FROM map.run_settings)  -- the administration the run is at
+       OR s.admin_id IS NOT DISTINCT FROM (SELECT chunk_admin FROM map.run_settings)
 ),
 lines AS (
     SELECT
@@ -63,15 +66,15 @@ mapped AS (
 ),
 statused AS (
 SELECT
-    * EXCLUDE (debtor_blocked, has_cash_sale),
+    m.* EXCLUDE (debtor_blocked, has_cash_sale),
     CASE
         -- a line invoiced earlier stays invoiced (its row is kept), even if it arrives again bad
         WHEN earlier_invoice_number IS NOT NULL THEN 'invoiced'
         WHEN rejection IS NOT NULL THEN 'rejected'
-        WHEN $admin IS NOT NULL AND admin_id <> $admin THEN 'excluded'
-        WHEN NOT list_contains($sources, source) THEN 'open'
-        WHEN line_date > $reference_date THEN 'open'
-        WHEN is_credit AND list_contains($credit_on_request, source) AND NOT $include_credit_lines
+        WHEN r.admin IS NOT NULL AND admin_id <> r.admin THEN 'excluded'
+        WHEN NOT list_contains(r.sources, source) THEN 'open'
+        WHEN line_date > r.reference_date THEN 'open'
+        WHEN is_credit AND list_contains(r.credit_on_request, source) AND NOT r.include_credit_lines
             THEN 'open'
         WHEN debtor_blocked THEN 'open'
         WHEN NOT has_integration_type THEN 'open'
@@ -84,13 +87,13 @@ SELECT
                  || coalesce('; changed since (' || changed_since_invoiced || '): not invoiced again', '')
                  || coalesce('; this time rejected: ' || rejection, '')
         WHEN rejection IS NOT NULL THEN rejection
-        WHEN $admin IS NOT NULL AND admin_id <> $admin
-            THEN 'administration ' || escaped(admin_id) || ' is not in this run (--admin ' || escaped($admin) || ')'
-        WHEN NOT list_contains($sources, source)
+        WHEN r.admin IS NOT NULL AND admin_id <> r.admin
+            THEN 'administration ' || escaped(admin_id) || ' is not in this run (--admin ' || escaped(r.admin) || ')'
+        WHEN NOT list_contains(r.sources, source)
             THEN 'source ' || source || ' is not in this run (--sources)'
-        WHEN line_date > $reference_date
-            THEN 'dated after the reference date ' || strftime($reference_date::DATE, '%Y-%m-%d')
-        WHEN is_credit AND list_contains($credit_on_request, source) AND NOT $include_credit_lines
+        WHEN line_date > r.reference_date
+            THEN 'dated after the reference date ' || strftime(r.reference_date, '%Y-%m-%d')
+        WHEN is_credit AND list_contains(r.credit_on_request, source) AND NOT r.include_credit_lines
             THEN 'credit line of ' || source || ': invoiced only with --include-credit-lines'
         WHEN debtor_blocked THEN 'debtor ' || escaped(debtor_id) || ' is blocked'
         WHEN NOT has_integration_type
@@ -99,45 +102,9 @@ SELECT
             THEN 'paid ' || payment_method || ' but administration ' || escaped(admin_id)
                  || ' has no integration type cash_sale'
     END AS status_reason
-FROM mapped
+FROM mapped AS m, map.run_settings AS r  -- (the run's settings: one row)
 )
 SELECT
-    -- what only decided the status and the key is not kept (the table is the run's widest)
-    * EXCLUDE (collect_method, collect_period, rejection, earlier_run_id),
-    -- SPEC §8, the invoice a line to invoice belongs to.
-    -- Without collecting: order lines one invoice per (administration, debtor, order); counter
-    -- lines one per receipt (per debtor and payment method, so that one invoice is settled one
-    -- way); postcalc one per (debtor, project); installments one per (debtor, project,
-    -- installment); subscriptions one per (debtor, subscription); courses one per (debtor, course).
-    -- Collected lines (verzamelfactuur): one invoice per administration and debtor, split by the
-    -- profile's method (per_sales_relation: a project with invoice_separately apart; per_project:
-    -- per project; per_concept_debtor: never split) and period (ISO week, calendar month, 4-week
-    -- block of ISO weeks with week 53 in the 13th block, or none). The administration is always
-    -- in the key.
-    CASE
-        WHEN status <> 'to_invoice' THEN NULL
-        WHEN is_collective THEN concat_ws('|', 'collective', admin_id, debtor_id,
-            CASE
-                WHEN collect_method = 'per_project' THEN 'project=' || coalesce(project_id, '')
-                WHEN collect_method = 'per_concept_debtor' THEN 'debtor'
-                WHEN invoice_separately THEN 'project=' || project_id
-                ELSE 'debtor'
-            END,
-            CASE collect_period
-                WHEN 'week' THEN 'week=' || strftime(line_date, '%G-W%V')
-                WHEN 'month' THEN 'month=' || strftime(line_date, '%Y-%m')
-                WHEN 'four_weeks' THEN 'block=' || isoyear(line_date) || '-'
-                    || lpad(least((week(line_date) - 1) // 4 + 1, 13)::VARCHAR, 2, '0')
-                ELSE 'all'
-            END)
-        WHEN source = 'order_lines' THEN concat_ws('|', source, admin_id, debtor_id, order_id)
-        WHEN source = 'counter_lines'
-            THEN concat_ws('|', source, admin_id, receipt_id, debtor_id, payment_method)
-        WHEN source = 'postcalc_lines' THEN concat_ws('|', source, admin_id, debtor_id, project_id)
-        WHEN source = 'installment_lines'
-            THEN concat_ws('|', source, admin_id, debtor_id, project_id, installment_id)
-        WHEN source = 'subscription_lines'
-            THEN concat_ws('|', source, admin_id, debtor_id, subscription_id)
-        WHEN source = 'course_lines' THEN concat_ws('|', source, admin_id, debtor_id, course_id)
-    END AS collect_key
+    -- what only decided the status is not kept (the table group makes is the run's widest)
+    * EXCLUDE (rejection, earlier_run_id)
 FROM statused

@@ -13,6 +13,6 @@ SELECT
     m.revenue_account,
     -- (the administration and journal of the invoice: the chain an invoiced line is sealed in)
     m.admin_id AS seal_admin_id, i.journal_code AS seal_journal_code
-FROM map.mapped_lines AS m
+FROM "group".keyed_lines AS m
 LEFT JOIN number.run_invoices AS i USING (collect_key)
 WHERE m.earlier_invoice_number IS NULL

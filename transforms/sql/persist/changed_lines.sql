@@ -1,4 +1,4 @@
 SELECT source, line_id, row_number,
        earlier_invoice_number AS invoice_number, changed_since_invoiced AS changed_columns
-FROM map.mapped_lines
+FROM "group".keyed_lines
 WHERE changed_since_invoiced IS NOT NULL

@@ -4,5 +4,5 @@
 -- reached an invoice. (The books show invoiced lines through the view invoice_lines.)
 -- Grain: one row per invoiced line.
 SELECT n.invoice_number, g.source, g.line_id, g.admin_id, g.amount, g.collect_key
-FROM map.mapped_lines AS g
+FROM "group".keyed_lines AS g
 JOIN number.run_invoices AS n USING (collect_key)

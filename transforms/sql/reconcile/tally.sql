@@ -16,7 +16,7 @@ statuses AS (
            coalesce(sum(amount) FILTER (WHERE status = 'rejected'), 0) AS amount_rejected,
            count(*) FILTER (WHERE status = 'excluded') AS lines_excluded,
            coalesce(sum(amount) FILTER (WHERE status = 'excluded'), 0) AS amount_excluded
-    FROM map.mapped_lines
+    FROM "group".keyed_lines
     GROUP BY source
 )
 SELECT s.source,
