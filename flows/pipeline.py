@@ -18,7 +18,7 @@ from flows.books import RunFailed, _connections, connect, prepare_session  # noq
 from flows.faultpoints import hold_point
 from flows.parameters import LAST_RUN_DATE, RunParameters
 from flows.resume import RESUME_STAGES, load_prepared_lines, resume, resume_parameters  # noqa: F401
-from flows.stages import STAGES, Chunk, Stage, _drop  # noqa: F401
+from flows.stages import STAGES, Chunk, Stage, _drop, key_and_check_lines  # noqa: F401
 from flows.summary import SHOWN_REJECTIONS, RunResult, _pro_forma, _record_run, summarise  # noqa: F401
 from transforms import (
     configuration,
@@ -74,12 +74,16 @@ def run_month_end(
             label = (f" ({admin or 'no administration'}, {index + 1}/{len(chunks)})"
                      if len(chunks) > 1 else "")
             for name, stage in per_chunk:
+                if faults and name == "group":  # (a run that will fail: only the checks)
+                    stage = key_and_check_lines
                 try:
                     _run_stage(name, functools.partial(stage, chunk=chunk), con, params, runner,
                                progress, label, stage_done)
                 except configuration.LineFaults as found:  # gather every administration's
                     faults = found if faults is None else faults.merged(found)
-                if faults:  # a run that will fail maps the other administrations for their faults
+                if faults and name == "group":
+                    # a run that will fail maps and checks the other administrations' lines for
+                    # their faults, and drafts nothing more
                     break
             if faults:
                 continue
@@ -160,8 +164,9 @@ def check_configuration(input_dir: Path) -> list[str]:
     try:
         storage.confine(con, None, input_dir)
         prepare_session(con)
-        for _, stage in STAGES[:3]:  # configuration, lines, map (with the checks over lines)
+        for _, stage in STAGES[:3]:  # configuration, lines, map
             stage(con, params)
+        key_and_check_lines(con, params)  # (the checks over the lines)
     except ConfigurationError as error:
         return error.messages
     finally:

@@ -157,13 +157,20 @@ def group_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
                 chunk: Chunk | None = None) -> None:
     """Key the lines the run mapped (map's view, made a table here: the run's one wide table),
     check them as a whole, then draft the invoices."""
+    key_and_check_lines(con, params, chunk)
+    group.group_lines(con, invoice_date=params.invoice_date)
+
+
+def key_and_check_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                        chunk: Chunk | None = None) -> None:
+    """Each mapped line with the invoice it goes on (group.keyed_lines), and the configuration
+    rules over the lines (LineFaults: a configuration error, `journalize check` runs them too)."""
     chunk = chunk or Chunk()
     group.key_lines(con)
     configuration.line_faults(con, params.reference_date, params.sources,
                               chunk_admin=chunk.admin, every=chunk.every)
     # row numbers are given: from here on no statement depends on the order rows are stored in
     con.execute("SET preserve_insertion_order = false")
-    group.group_lines(con, invoice_date=params.invoice_date)
 
 
 def number_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters,

@@ -10,6 +10,7 @@ from builders import (
     order_line,
     query,
     run,
+    with_be01,
     write_dataset,
 )
 
@@ -87,10 +88,11 @@ def test_a_source_with_lines_but_no_integration_type_is_a_configuration_error(da
 
 
 def test_only_the_administration_asked_for_is_invoiced(dataset_dir, db):
-    write_dataset(dataset_dir, order_lines=[order_line("L1")])
-    run(dataset_dir, db, admin="XX01")
+    # (an --admin that names no administration is refused: tests/test_cli.py)
+    write_dataset(dataset_dir, with_be01(base_master()), order_lines=[order_line("L1")])
+    run(dataset_dir, db, admin="BE01")
     assert query(db, "SELECT status, status_reason FROM billable_lines") == [
-        ("excluded", "administration NL01 is not in this run (--admin XX01)")
+        ("excluded", "administration NL01 is not in this run (--admin BE01)")
     ]
 
 
