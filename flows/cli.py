@@ -264,6 +264,8 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
         result = _guarded(lambda: _with_progress(lambda p: run_month_end(params, progress=p)))
     attempt.run_id = result.run_id
     _print_summary(result)
+    for warning in result.warnings:  # (in the summary too, as a note)
+        _say(err, f"journalize: warning: {warning}")
 
 
 def _with_progress(work: Callable[[Callable[[str], None]], T]) -> T:
