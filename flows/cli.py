@@ -280,6 +280,8 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
         print(json.dumps(_result_json(result)))
     else:
         _print_summary(result)
+    for warning in result.warnings:  # (in the summary too, as a note)
+        _say(err, f"journalize: warning: {warning}")
 
 
 def _result_json(result: RunResult) -> dict:

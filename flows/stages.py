@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -59,6 +60,24 @@ def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     validate.load_lines(con, files, LINE_SCHEMAS)
     _not_built_yet(con)
     _finish_loading(con, files, params.batch_rows)
+    _warn_without_line_files(con, params.input_dir, files)
+
+
+# An input without any line file runs an empty month: allowed (a month without sales), but more
+# often a wrong --input or a lines/ folder not filled yet, so the run says so in a notice that is
+# a warning (WARNINGS: the CLI says them on stderr as well)
+NO_LINES_FOLDER = "the input has no lines/ folder: no line was read, the run invoices nothing"
+NO_LINE_FILE = (f"lines/ holds no line file ({', '.join(LINE_SCHEMAS)}; .csv or .parquet): no "
+                "line was read, the run invoices nothing")
+WARNINGS = (NO_LINES_FOLDER, NO_LINE_FILE)
+
+
+def _warn_without_line_files(con: duckdb.DuckDBPyConnection, input_dir: Path,
+                             files: dict[str, ingest.TableFile]) -> None:
+    if any(table_file.folder == "lines" for table_file in files.values()):
+        return
+    notice = NO_LINE_FILE if (Path(input_dir) / "lines").is_dir() else NO_LINES_FOLDER
+    con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
 
 
 # master data of features of the specification that are not built yet: said, not silently ignored

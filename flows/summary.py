@@ -11,6 +11,7 @@ import duckdb
 
 from flows import provenance
 from flows.parameters import RunParameters
+from flows.stages import WARNINGS
 
 
 @dataclass
@@ -26,6 +27,7 @@ class RunResult:
     pro_forma: list[tuple] = field(default_factory=list)
     reconciliation: list[tuple] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # notices the CLI says on stderr too
     changed: list[tuple] = field(default_factory=list)
     seal: str | None = None  # the books' seal after the run (keep it elsewhere: verify --seal)
     seal_seconds: dict[str, float] = field(default_factory=dict)  # what sealing cost (bench)
@@ -150,6 +152,7 @@ def summarise(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
     return RunResult(
         run_id, params.db_path, params, counts, by_journal, rejected, open_reasons, skipped,
         reconciliation=reconciliation, notices=notices, changed=changed, seal=books_seal,
+        warnings=[notice for notice in notices if notice in WARNINGS],
     )
 
 

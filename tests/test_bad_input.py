@@ -428,7 +428,14 @@ def test_missing_required_master_table(dataset_dir, db):
     assert_nothing_written(db)
 
 
+NO_LINES_FOLDER = "the input has no lines/ folder: no line was read, the run invoices nothing"
+NO_LINE_FILE = ("lines/ holds no line file (order_lines, counter_lines, postcalc_lines, "
+                "installment_lines, subscription_lines, course_lines; .csv or .parquet): no line "
+                "was read, the run invoices nothing")
+
+
 def test_line_tables_are_all_optional(dataset_dir, db):
+    """An empty month is allowed, and said (issue 14: it used to run without a word)."""
     write_dataset(dataset_dir)  # master only: no lines folder at all
 
     result = run(dataset_dir, db)
@@ -437,6 +444,41 @@ def test_line_tables_are_all_optional(dataset_dir, db):
     assert count_rows(db, "billable_lines") == 0
     assert count_rows(db, "invoices") == 0
     assert count_rows(db, "rejected_lines") == 0
+    assert result.notices == [NO_LINES_FOLDER]
+    assert result.warnings == [NO_LINES_FOLDER]
+
+
+def test_a_lines_folder_without_a_line_file_is_said(dataset_dir, db):
+    write_dataset(dataset_dir)
+    write_bytes(dataset_dir / "lines" / "order_lines.xlsx", b"PK\x03\x04")  # no CSV: not read
+    write_bytes(dataset_dir / "lines" / ".DS_Store", b"\x00")
+
+    result = run(dataset_dir, db)
+
+    assert result.counts["lines_read"] == 0
+    assert result.notices == [NO_LINE_FILE]
+    assert result.warnings == [NO_LINE_FILE]
+
+
+def test_cli_says_an_empty_month_once_on_stderr_and_in_the_summary(dataset_dir, db):
+    write_dataset(dataset_dir)
+
+    result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [f"journalize: warning: {NO_LINES_FOLDER}"]
+    assert result.stdout.count(f"  note: {NO_LINES_FOLDER}") == 1
+    assert count_rows(db, "runs") == 1
+
+
+def test_a_run_with_lines_has_no_warning(dataset_dir, db):
+    counter_dataset(dataset_dir)
+
+    result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10")
+
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+    assert "no line was read" not in result.stdout
 
 
 def test_empty_line_file_gives_a_notice_and_the_others_go_on(dataset_dir, db):
@@ -637,6 +679,200 @@ def test_master_table_as_csv_and_parquet_with_the_same_columns(tmp_path, dataset
         "master/debtors: given twice (debtors.csv and debtors.parquet) with the same columns; "
         "keep one file per table")
     assert_nothing_written(db)
+
+
+# --- a file that is no table ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, message", [
+    ("lines/orderlines.csv",
+     "lines/orderlines.csv: no table of that name (did you mean order_lines, "
+     "lines/order_lines.csv?); rename it, or move it out of lines/ (its rows would not be read)"),
+    ("lines/Order_Lines.csv",  # table names are lower case, as the file's columns
+     "lines/Order_Lines.csv: no table of that name (did you mean order_lines, "
+     "lines/order_lines.csv?); rename it, or move it out of lines/ (its rows would not be read)"),
+    ("master/debtor.parquet",
+     "master/debtor.parquet: no table of that name (did you mean debtors, "
+     "master/debtors.parquet?); rename it, or move it out of master/ (its rows would not be "
+     "read)"),
+    ("master/orderlines.csv",  # the nearest table is a line table: named with its folder
+     "master/orderlines.csv: no table of that name (did you mean order_lines, "
+     "lines/order_lines.csv?); rename it, or move it out of master/ (its rows would not be "
+     "read)"),
+    ("lines/notes.csv",
+     "lines/notes.csv: no table of that name; rename it, or move it out of lines/ (its rows "
+     "would not be read)"),
+])
+def test_a_table_file_whose_name_is_no_table_is_refused_with_exit_2(dataset_dir, db, name,
+                                                                    message):
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+    shutil.copy(dataset_dir / "lines" / "order_lines.csv", dataset_dir / name)
+
+    result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10")
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [f"journalize: configuration error: {message}"]
+    assert_nothing_written(db)
+    checked = invoke("check", "--input", dataset_dir)
+    assert checked.exit_code == 2, checked.output
+    assert checked.stderr.splitlines() == [f"journalize: configuration error: {message}"]
+
+
+def test_a_parquet_folder_whose_name_is_no_table_is_refused(dataset_dir, db):
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+    write_dataset(dataset_dir / "other", fmt="parquet", order_lines=[order_line("L2")])
+    (dataset_dir / "lines" / "orders" / "part=1").mkdir(parents=True)
+    shutil.move(dataset_dir / "other" / "lines" / "order_lines.parquet",
+                dataset_dir / "lines" / "orders" / "part=1" / "x.parquet")
+
+    with pytest.raises(InputError) as error:
+        run(dataset_dir, db)
+
+    assert str(error.value) == (
+        "lines/orders/: no table of that name (did you mean order_lines, lines/order_lines/?); "
+        "rename it, or move it out of lines/ (its rows would not be read)")
+    assert_nothing_written(db)
+
+
+def test_hidden_files_lock_files_and_other_files_are_not_tables(dataset_dir, db):
+    """README "Input data": only .csv and .parquet files and Parquet folders are tables; hidden
+    names (a '.' first) and Excel's ~$ lock files are none, whatever they end in."""
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+    for name in ("lines/.DS_Store", "lines/._order_lines.csv", "lines/~$order_lines.csv",
+                 "lines/.~lock.order_lines.csv#", "lines/notes.txt", "lines/order_lines.xlsx",
+                 "lines/old/order_lines.csv", "lines/.cache/x.parquet", "master/.debtors.csv",
+                 "master/README.md"):
+        write_bytes(dataset_dir / name, b"line_id;garbage\n")
+
+    run(dataset_dir, db)
+
+    assert invoiced(db) == [("order_lines", "L1")]
+
+
+def test_every_file_of_the_shipped_sample_is_a_table_that_is_read():
+    from flows.parameters import sample_dataset
+    from transforms import ingest
+
+    sample = sample_dataset()
+    files = sorted(p.relative_to(sample).as_posix()
+                   for p in sample.glob("*/*") if not p.name.startswith("."))
+    read = sorted(f"{t.folder}/{t.path.name}" for t in ingest.find_tables(sample).values())
+    assert files == read
+
+
+def test_every_table_the_builders_write_is_read(dataset_dir):
+    from transforms import ingest
+
+    master = {table: [] for table in MASTER_SCHEMAS}
+    write_dataset(dataset_dir, master, **{table: [] for table in LINE_SCHEMAS})
+
+    found = ingest.find_tables(dataset_dir)
+    assert sorted(found) == sorted([*MASTER_SCHEMAS, *LINE_SCHEMAS])
+
+
+# --- a CSV with another separator (Excel with Dutch or Belgian settings) --------------------------
+
+
+def excel_csv(columns: list[str], rows: list[dict], delimiter: str = ";",
+              comma_decimals: bool = True) -> str:
+    """A CSV as Excel with a Dutch or Belgian list separator saves it: ';' between values and
+    decimal commas (1,5: no quotes needed, the ',' is no separator there)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        values = [str(row.get(c, "")) for c in columns]
+        if comma_decimals:
+            values = [v.replace(".", ",") if v.replace(".", "").lstrip("-").isdigit() else v
+                      for v in values]
+        writer.writerow(values)
+    return buffer.getvalue()
+
+
+SEMICOLON_ORDER_LINES = ("lines/order_lines.csv: the columns are separated by ';', not ','; save "
+                         "it as CSV UTF-8 (comma-delimited)")
+
+
+def test_semicolon_line_file_is_refused_in_one_message(dataset_dir, db):
+    counter_dataset(dataset_dir)
+    rows = [order_line(f"L{i}", quantity="1.5", unit_price="12.25") for i in range(1, 2001)]
+    write_bytes(dataset_dir / "lines" / "order_lines.csv",
+                excel_csv(ORDER_COLUMNS, rows).encode("utf-8"))
+
+    result = invoke("run", "--input", dataset_dir, "--db", db, "--period", "2026-10")
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"journalize: configuration error: {SEMICOLON_ORDER_LINES}"]
+    assert_nothing_written(db)
+    checked = invoke("check", "--input", dataset_dir)
+    assert checked.exit_code == 2, checked.output
+    assert checked.stderr.splitlines() == [
+        f"journalize: configuration error: {SEMICOLON_ORDER_LINES}"]
+
+
+def test_semicolon_master_file_is_refused_not_its_columns_missing(dataset_dir, db):
+    counter_dataset(dataset_dir)
+    # with a BOM and quoted names, in Windows-1252, as Excel may save it
+    debtors = base_master()["debtors"]
+    debtors[1]["name"] = "Café De Vries"
+    text = excel_csv(list(MASTER_SCHEMAS["debtors"].columns), debtors)
+    text = text.replace("debtor_id;", '"debtor_id";', 1)
+    write_bytes(dataset_dir / "master" / "debtors.csv", text.encode("cp1252"))
+
+    with pytest.raises(InputError) as error:
+        run(dataset_dir, db)
+
+    assert error.value.messages == [
+        "master/debtors.csv: the columns are separated by ';', not ','; save it as CSV UTF-8 "
+        "(comma-delimited)"]
+    assert_nothing_written(db)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])  # utf-16: Excel's "Unicode text"
+def test_tab_separated_line_file_is_refused(dataset_dir, db, encoding):
+    counter_dataset(dataset_dir)
+    write_bytes(dataset_dir / "lines" / "order_lines.csv",
+                excel_csv(ORDER_COLUMNS, [order_line("L1")], "\t", False).encode(encoding))
+
+    with pytest.raises(InputError) as error:
+        run(dataset_dir, db)
+
+    assert error.value.messages == [
+        "lines/order_lines.csv: the columns are separated by tabs, not ','; save it as CSV "
+        "UTF-8 (comma-delimited)"]
+    assert_nothing_written(db)
+
+
+def test_several_semicolon_files_are_named_in_one_message(dataset_dir, db):
+    counter_dataset(dataset_dir, order_lines=[order_line("L1")])
+    for name, columns in (("master/vat_codes.csv", MASTER_SCHEMAS["vat_codes"].columns),
+                          ("lines/order_lines.csv", ORDER_COLUMNS)):
+        path = dataset_dir / name
+        rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+        write_bytes(path, excel_csv(list(columns), rows).encode("utf-8"))
+
+    with pytest.raises(InputError) as error:
+        run(dataset_dir, db)
+
+    assert error.value.messages == [
+        "2 files have their columns separated by another character than ',': "
+        "master/vat_codes.csv (';'), lines/order_lines.csv (';'); save each as CSV UTF-8 "
+        "(comma-delimited)"]
+    assert_nothing_written(db)
+
+
+def test_a_semicolon_in_values_or_a_header_of_one_column_is_no_other_separator(dataset_dir, db):
+    master = base_master()
+    master["issued_invoice_numbers"] = [dict(number="1005")]  # header "number": no separator
+    write_dataset(dataset_dir, master, order_lines=[
+        order_line("L1", description="bouten; moeren"), order_line("L2", item_code="A;B")])
+
+    run(dataset_dir, db)
+
+    assert invoiced(db) == [("order_lines", "L1"), ("order_lines", "L2")]
+    assert query(db, "SELECT DISTINCT description FROM billable_lines ORDER BY 1") == [
+        ("bouten; moeren",), ("line L2",)]
 
 
 # --- --strict ------------------------------------------------------------------------------------

@@ -412,7 +412,8 @@ def test_table_in_the_wrong_folder_is_refused_with_exit_2(dataset_dir, db, move,
     assert_no_database(db)
 
 
-def test_unknown_table_in_both_folders_names_both(dataset_dir):
+def test_unknown_table_in_both_folders_is_refused_as_no_table(dataset_dir):
+    """No longer "given twice" (issue 14): a file whose name is no table is refused on its own."""
     write_dataset(dataset_dir)
     for folder in ("master", "lines"):
         path = dataset_dir / folder / "notes.csv"
@@ -422,8 +423,20 @@ def test_unknown_table_in_both_folders_names_both(dataset_dir):
     with pytest.raises(InputError) as error:
         ingest.find_tables(dataset_dir)
 
-    assert str(error.value) == ("lines/notes: given twice (master/notes.csv and lines/notes.csv) "
-                                "with the same columns; keep one file per table")
+    assert str(error.value) == ("master/notes.csv: no table of that name; rename it, or move it "
+                                "out of master/ (its rows would not be read)")
+
+
+def test_a_file_name_that_is_no_table_is_shown_escaped(dataset_dir):
+    write_dataset(dataset_dir)
+    (dataset_dir / "lines").mkdir()
+    (dataset_dir / "lines" / "order\x1b[2Jlines.csv").write_text("a\n1\n")
+
+    with pytest.raises(InputError) as error:
+        ingest.find_tables(dataset_dir)
+
+    assert str(error.value).startswith("lines/order\\x1b[2Jlines.csv: no table of that name "
+                                       "(did you mean order_lines, lines/order_lines.csv?)")
 
 
 # --- 6. values cannot forge output --------------------------------------------------------------

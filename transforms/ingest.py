@@ -20,6 +20,13 @@ from transforms import workspace
 from transforms.faults import ConfigurationFailure
 
 FORMATS = (".csv", ".parquet")
+# Names in master/ and lines/ that are no table and are not read (README "Input data"): hidden
+# files and folders (.DS_Store, macOS's ._x.csv, LibreOffice's .~lock.x.csv#) and the lock file
+# Excel keeps beside a file it has open (~$x.csv). Other files that are no CSV or Parquet (a .txt,
+# an .xlsx) and folders without Parquet files are not read either.
+IGNORED_PREFIXES = (".", "~$")
+# The bytes of a CSV read to find its header row's separator (a header of MAX_COLUMNS names fits)
+HEADER_BYTES = 256 * 1024
 ROW = "__row"
 # the places of a row's values over MAX_VALUE_BYTES (1-based in the file's columns), else NULL
 OVERSIZE = "__oversize"
@@ -71,7 +78,9 @@ class TableFile:
 def find_tables(input_dir: Path) -> dict[str, TableFile]:
     """The tables of a dataset folder, by name. A table given as both CSV and Parquet is an error
     (which one holds the truth?); the message says how their columns differ. So is a master table
-    in lines/ or a line table in master/, and a link that leads out of the input folder."""
+    in lines/ or a line table in master/, a table file whose name is no table (its rows would
+    never be read), a CSV whose header is separated by ';' or a tab, and a link that leads out of
+    the input folder."""
     from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
 
     input_dir = Path(input_dir)
@@ -79,9 +88,12 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
         raise InputError(f"input folder {input_dir} does not exist")
     root = input_dir.resolve()
     found: dict[str, TableFile] = {}
-    for folder, others, other_folder, kind in (("master", LINE_SCHEMAS, "lines", "line"),
-                                               ("lines", MASTER_SCHEMAS, "master", "master")):
+    for folder, own, others, other_folder, kind in (
+            ("master", MASTER_SCHEMAS, LINE_SCHEMAS, "lines", "line"),
+            ("lines", LINE_SCHEMAS, MASTER_SCHEMAS, "master", "master")):
         for path in sorted((input_dir / folder).glob("*")):
+            if path.name.startswith(IGNORED_PREFIXES):
+                continue  # hidden, or a lock file: no table (IGNORED_PREFIXES)
             if path.is_dir() and any(path.rglob("*.parquet")):
                 pass  # a partitioned table: a folder of Parquet files (hive partitions allowed)
             elif path.suffix.lower() not in FORMATS or not path.is_file():
@@ -92,6 +104,8 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
                 raise InputError(
                     f"{folder}/{path.name}: {table} is a {kind} table; it belongs in "
                     f"{other_folder}/, not in {folder}/")
+            if table not in own:
+                raise InputError(_no_such_table(folder, path))
             if table in found:
                 first = found[table]
                 names = ((first.path.name, path.name) if first.folder == folder
@@ -102,7 +116,78 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
                     f"{_schema_difference(first.path, path)}; keep one file per table"
                 )
             found[table] = TableFile(table, folder, path)
+    _refuse_other_separators(found)
     return found
+
+
+def _no_such_table(folder: str, path: Path) -> str:
+    """The message for a table file whose name is no table: the table name nearest to it (of
+    either folder, a line table's name in master/ is a slip too), when one is close."""
+    import difflib
+
+    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+
+    slash = "/" if path.is_dir() else ""
+    folders = {**dict.fromkeys(MASTER_SCHEMAS, "master"), **dict.fromkeys(LINE_SCHEMAS, "lines")}
+    close = difflib.get_close_matches(path.stem.lower(), list(folders), n=1)
+    if close:
+        name = close[0]
+        hint = (f"no table of that name (did you mean {name}, "
+                f"{folders[name]}/{name}{path.suffix.lower()}{slash}?)")
+    else:
+        hint = "no table of that name"
+    return (f"{escaped(f'{folder}/{path.name}{slash}')}: {hint}; rename it, or move it out of "
+            f"{folder}/ (its rows would not be read)")
+
+
+def _refuse_other_separators(found: dict[str, TableFile]) -> None:
+    """A CSV whose header row has no ',' but splits on ';' (what Excel writes where the list
+    separator is ';', as in Dutch and Belgian settings) or on a tab into names that include
+    every required column of its table is refused, in one message: read with ',' each row would
+    be one value, and every row of the file rejected (or every master column "missing")."""
+    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+    from schemas.columns import is_optional
+
+    schemas = {**MASTER_SCHEMAS, **LINE_SCHEMAS}
+    faults = []
+    for table_file in found.values():
+        if not _is_csv(table_file):
+            continue
+        columns = schemas[table_file.table].columns
+        required = {name for name, column in columns.items() if not is_optional(column)}
+        separator = _other_separator(table_file.path, required)
+        if separator:
+            faults.append((table_file.display, "';'" if separator == ";" else "tabs"))
+    if not faults:
+        return
+    if len(faults) == 1:
+        [(display, separator)] = faults
+        raise InputError(f"{display}: the columns are separated by {separator}, not ','; save "
+                         "it as CSV UTF-8 (comma-delimited)")
+    # (one message all the same: Excel users save every file the same way)
+    files = ", ".join(f"{display} ({separator})" for display, separator in faults)
+    raise InputError(f"{len(faults)} files have their columns separated by another character "
+                     f"than ',': {files}; save each as CSV UTF-8 (comma-delimited)")
+
+
+def _other_separator(path: Path, required: set[str]) -> str | None:
+    """';' or a tab when the header row of the CSV at path is separated by it (see
+    _refuse_other_separators), else None. Reads the first HEADER_BYTES only, in UTF-16 when the
+    file starts with its BOM, else as UTF-8 (a name that is not is no column name anyway)."""
+    with open(path, "rb") as handle:
+        head = handle.read(HEADER_BYTES)
+    if head[:2] in _UTF16_BOMS:
+        text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    header = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"), maxsplit=1)[0]
+    if "," in header:
+        return None
+    for separator in (";", "\t"):
+        names = {_normalise(name.strip().strip('"')) for name in header.split(separator)}
+        if separator in header and required and required <= names:
+            return separator
+    return None
 
 
 def _refuse_links_out(root: Path, path: Path, display: str) -> None:
