@@ -306,22 +306,24 @@ ProgressWork = Callable[[Callable[[str], None], Callable[[str, "int | None"], No
 
 
 def _with_progress(work: ProgressWork) -> T:
-    """Progress on stderr (stdout keeps the result, --json's too): per stage, as it ends, its
-    elapsed time and the rows it made, as plain lines (a log, a pipe, cron); at a terminal those
-    lines above a spinner naming the stage at work."""
+    """Progress: per stage, as it ends, its elapsed time and the rows it made, as plain lines
+    on stdout (a log, a pipe, cron: stderr keeps the one-line reason of a failure), on stderr
+    with --json (stdout is the JSON result); at a terminal those lines above a spinner naming
+    the stage at work."""
     started: dict[str, float] = {}
+    console = err if _json[0] else out
 
     def done(stage: str, rows: int | None) -> None:
         seconds = time.perf_counter() - started.pop(stage, time.perf_counter())
-        _say(err, f"journalize: {stage}: {seconds:,.1f} s"
+        _say(console, f"journalize: {stage}: {seconds:,.1f} s"
              + ("" if rows is None else f", {rows:,} rows"))
 
-    if not err.is_terminal:
+    if not console.is_terminal:
         def start(stage: str) -> None:
             started[stage] = time.perf_counter()
 
         return work(start, done)
-    with err.status("running") as status:
+    with console.status("running") as status:
         def update(stage: str) -> None:
             started[stage] = time.perf_counter()
             status.update(f"stage: {escape(printable(stage))}")
@@ -677,8 +679,7 @@ def _cell(value: object) -> str:
 
 
 def _print_reconciliation(rows: list[tuple]) -> None:
-    out.print("reconciliation (read = invoiced, by this run or earlier ones, + open + rejected + "
-              "excluded):")
+    out.print("reconciliation (read = invoiced + open + rejected + excluded):")
     for source, n, ni, no, nr, ne, a, ai, ao, ar, ae in rows:
         if n == 0:
             continue

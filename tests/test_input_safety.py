@@ -483,13 +483,16 @@ def test_escaped_in_python_and_in_sql_agree(db):
             assert con.execute("SELECT escaped($v)", {"v": sample}).fetchone()[0] == escaped(sample)
 
 
-def test_status_reasons_show_an_option_value_escaped(dataset_dir, db):
+def test_an_option_value_is_shown_escaped(dataset_dir, db):
+    # (an --admin that names no administration is refused, the value escaped in the message)
     write_dataset(dataset_dir, order_lines=[order_line("L1")])
 
-    run(dataset_dir, db, admin="BE\n01\x1b[31m")
+    with pytest.raises(ConfigurationError) as refused:
+        run(dataset_dir, db, admin="BE\n01\x1b[31m")
 
-    assert query(db, "SELECT status, status_reason FROM billable_lines") == [
-        ("excluded", r"administration NL01 is not in this run (--admin BE\n01\x1b[31m)")]
+    assert refused.value.messages == [
+        r"--admin BE\n01\x1b[31m: there is no such administration in master/administrations "
+        "(there are: NL01)"]
 
 
 def test_whole_file_rejections_past_the_limit_are_short_counting_every_missing_column(
