@@ -144,16 +144,13 @@ class Chunk:
 
 def map_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
               chunk: Chunk | None = None) -> None:
-    """Map the lines of the administration the run is at (see run_month_end)."""
-    chunk = chunk or Chunk()
+    """Map the lines (a view; group keys those of the administration the run is at)."""
     mapping.map_lines(
         con,
         reference_date=params.reference_date,
         admin=params.admin,
         sources=params.sources,
         include_credit_lines=params.include_credit_lines,
-        chunk_admin=chunk.admin,
-        every=chunk.every,
     )
     if params.strict:
         _refuse_rejections(con)
@@ -185,7 +182,7 @@ def key_and_check_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,
     """Each mapped line with the invoice it goes on (group.keyed_lines), and the configuration
     rules over the lines (LineFaults: a configuration error, `journalize check` runs them too)."""
     chunk = chunk or Chunk()
-    group.key_lines(con)
+    group.key_lines(con, chunk_admin=chunk.admin, every=chunk.every)
     configuration.line_faults(con, params.reference_date, params.sources,
                               chunk_admin=chunk.admin, every=chunk.every)
     # row numbers are given: from here on no statement depends on the order rows are stored in

@@ -14,8 +14,7 @@ from schemas.lines import CREDIT_ON_REQUEST, SOURCES
 
 OCT_31 = dt.date(2026, 10, 31)
 MAP_PARAMS = {"reference_date": OCT_31, "admin": None, "sources": list(SOURCES),
-              "include_credit_lines": False, "credit_on_request": list(CREDIT_ON_REQUEST),
-              "chunk_admin": None, "every": True}
+              "include_credit_lines": False, "credit_on_request": list(CREDIT_ON_REQUEST)}
 
 
 def staged(line_id: str, **values) -> dict:
@@ -132,7 +131,7 @@ def test_the_invoice_a_line_goes_on_follows_its_source_or_its_collecting_profile
          "collect_period": "four_weeks", "invoice_separately": True},
         {**line, "line_id": "L5", "source": "order_lines", "debtor_id": "D1", "order_id": "O7",
          "status": "open"},
-    ]}, columns="line_id, collect_key")
+    ]}, params={"chunk_admin": None, "every": True}, columns="line_id, collect_key")
     assert rows == [
         {"line_id": "L1", "collect_key": "order_lines|NL01|D1|O7"},
         {"line_id": "L2", "collect_key": "collective|NL01|D2|project=PR1|month=2026-10"},

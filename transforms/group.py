@@ -20,10 +20,12 @@ class InvoiceAmountError(Failure):
     """Invoices whose amounts do not fit an amount of the books; carries one message each."""
 
 
-def key_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """group.keyed_lines: every mapped line with the invoice it goes on (SPEC §8), the run's one
-    wide table; group.grouped_lines: the lines to invoice (a view)."""
-    sqlfile.build(con, "group", "keyed_lines")
+def key_lines(con: duckdb.DuckDBPyConnection, *, chunk_admin: str | None = None,
+              every: bool = True) -> None:
+    """group.keyed_lines: the mapped lines of the administration chunk_admin (every: all) with
+    the invoice each goes on (SPEC §8), the run's one wide table; group.grouped_lines: the lines
+    to invoice (a view)."""
+    sqlfile.build(con, "group", "keyed_lines", {"chunk_admin": chunk_admin, "every": every})
     sqlfile.build(con, "group", "grouped_lines")
 
 

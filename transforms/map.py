@@ -20,10 +20,8 @@ def map_lines(
     admin: str | None,
     sources: list[str],
     include_credit_lines: bool = False,
-    chunk_admin: str | None = None,
-    every: bool = True,
 ) -> None:
-    """map.mapped_lines of the administration chunk_admin (every: of all lines)."""
+    """map.mapped_lines: a view of every staged line, mapped with the run's settings."""
     sqlfile.build(con, "map", "debtor_profiles")
     sqlfile.build(
         con,
@@ -35,8 +33,6 @@ def map_lines(
             "sources": sources,
             "include_credit_lines": include_credit_lines,
             "credit_on_request": list(CREDIT_ON_REQUEST),
-            "chunk_admin": chunk_admin,
-            "every": every,
         },
     )
     sqlfile.build(con, "map", "mapped_lines")

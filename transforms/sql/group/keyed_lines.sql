@@ -11,7 +11,7 @@
 -- per project; per_concept_debtor: never split) and period (ISO week, calendar month, 4-week
 -- block of ISO weeks with week 53 in the 13th block, or none). The administration is always
 -- in the key.
--- Grain: one row per staged line of the run's current administration.
+-- Grain: one row per staged line of the administration the run is at (every: of all lines).
 SELECT
     * EXCLUDE (collect_method, collect_period),
     CASE
@@ -41,3 +41,4 @@ SELECT
         WHEN source = 'course_lines' THEN concat_ws('|', source, admin_id, debtor_id, course_id)
     END AS collect_key
 FROM map.mapped_lines
+WHERE $every OR admin_id IS NOT DISTINCT FROM $chunk_admin  -- the administration the run is at

@@ -32,8 +32,8 @@ collecting AS (
         p.collect_method, p.collect_period
     FROM validate.staged_lines AS s
     LEFT JOIN map.debtor_profiles AS p USING (debtor_id)  -- (SPEC §8: the debtor's profile)
-    WHERE (SELECT every FROM map.run_settings)  -- the administration the run is at
-       OR s.admin_id IS NOT DISTINCT FROM (SELECT chunk_admin FROM map.run_settings)
+    -- (every administration's lines: group keys those of the administration the run is at, a
+    -- filter on admin_id that reaches the staged lines' scan)
 ),
 lines AS (
     SELECT

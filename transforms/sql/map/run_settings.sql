@@ -1,4 +1,4 @@
--- The run's settings and the administration it is at, as the one row map's view of the lines
+-- The run's settings, as the one row map's view of the lines
 -- reads (a view binds no parameters; the lines are made into a table by group).
 -- Grain: one row.
 SELECT
@@ -6,6 +6,4 @@ SELECT
     $admin::VARCHAR AS admin,
     $sources::VARCHAR[] AS sources,
     $include_credit_lines::BOOLEAN AS include_credit_lines,
-    $credit_on_request::VARCHAR[] AS credit_on_request,
-    $chunk_admin::VARCHAR AS chunk_admin,
-    $every::BOOLEAN AS every
+    $credit_on_request::VARCHAR[] AS credit_on_request
