@@ -337,18 +337,20 @@ def test_a_stale_partial_of_a_running_process_is_left_alone(dataset_dir, db):
 # --- persist's batches follow their bytes --------------------------------------------------------
 
 def test_persist_batches_are_sized_by_bytes_not_rows():
-    from transforms import persist
+    from transforms import persist, workspace
 
     con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE mapped_lines (description VARCHAR, status_reason VARCHAR)")
+    workspace.open_work(con)
+    lines = workspace.table_sql("group", "keyed_lines")  # (the run's one wide table)
+    con.execute(f"CREATE TABLE {lines} (description VARCHAR, status_reason VARCHAR)")
     assert persist.batch_rows(con) == persist.BATCH_ROWS  # (no lines: the row-group size)
-    con.execute("INSERT INTO mapped_lines VALUES ('short', NULL)")
+    con.execute(f"INSERT INTO {lines} VALUES ('short', NULL)")
     assert persist.batch_rows(con) == persist.BATCH_ROWS
-    con.execute("INSERT INTO mapped_lines VALUES (repeat('x', 60000), 'y')")
+    con.execute(f"INSERT INTO {lines} VALUES (repeat('x', 60000), 'y')")
     # 128 MiB over (512 + 3 × 30,003) bytes a row: the two lines' text is (5 + 60,001) / 2 bytes
     # on average
     assert persist.batch_rows(con) == 134_217_728 // (512 + 3 * 30_003) == 1_482
-    con.execute("INSERT INTO mapped_lines SELECT 'short', NULL FROM range(998)")
+    con.execute(f"INSERT INTO {lines} SELECT 'short', NULL FROM range(998)")
     # one long text among a thousand short ones: (60,001 + 999 × 5) / 1000 = 64 bytes on average
     assert persist.batch_rows(con) == persist.BATCH_ROWS
 
