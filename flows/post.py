@@ -52,8 +52,8 @@ def post(db_path: Path, *, admin: str | None = None, run_id: int | None = None,
     each None: all). input_dir: the dataset whose master/authorisations decide whether the user
     may post (default: the input of the newest run of the books, when that folder still exists)."""
     db_path = Path(db_path)
-    _refuse_what_is_not_books(db_path)
-    input_dir = input_dir or _latest_input(db_path)
+    latest_input = _books_latest_input(db_path)
+    input_dir = input_dir or latest_input
     if input_dir is not None:
         provenance.authorise(input_dir, "post", admin)
     started = dt.datetime.now()
@@ -106,7 +106,9 @@ def post(db_path: Path, *, admin: str | None = None, run_id: int | None = None,
     return result
 
 
-def _refuse_what_is_not_books(db_path: Path) -> None:
+def _books_latest_input(db_path: Path) -> Path | None:
+    """Refuse what is not journalize's books; the input folder of their newest run, when it
+    still exists (one read-only look at the database)."""
     from transforms.verify import books_fault
 
     if not db_path.exists():
@@ -119,20 +121,13 @@ def _refuse_what_is_not_books(db_path: Path) -> None:
         ) from error
     try:
         fault = books_fault(con, str(db_path))
-    finally:
-        con.close()
-    if fault:
-        raise ConfigurationFailure(fault)
-
-
-def _latest_input(db_path: Path) -> Path | None:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
+        if fault:
+            raise ConfigurationFailure(fault)
         found = con.execute("SELECT input_dir FROM runs WHERE input_dir IS NOT NULL "
-                            "ORDER BY run_id DESC LIMIT 1").fetchone()
+                            "ORDER BY run_id DESC LIMIT 1").fetchall()
     finally:
         con.close()
-    return Path(found[0]) if found and Path(found[0]).is_dir() else None
+    return Path(found[0][0]) if found and Path(found[0][0]).is_dir() else None
 
 
 def _asked_for_but_not_awaiting(work: duckdb.DuckDBPyConnection,
