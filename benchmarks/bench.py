@@ -5,7 +5,10 @@ Each measurement runs in a child process so that its peak RSS comes from the OS 
 ru_maxrss) and caches of one size do not help the next. Datasets are generated once (seeded) under
 benchmarks/data/ and reused.
 
-    python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas]
+    python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas] [--no-reruns]
+
+Beside each first run: the same input again on its books, and a month-end run on books that a run
+to the 15th wrote (half the lines already invoiced), each with its ratio to the first run.
 """
 
 from __future__ import annotations
@@ -60,17 +63,23 @@ def child(code: str, *args: str) -> tuple[dict, float, int]:
 
 
 PIPELINE = r"""
-import json, sys, time
+import datetime as dt, json, sys, time
 from pathlib import Path
 from flows.parameters import RunParameters
 from flows.pipeline import run_month_end
 stamps = []
 def progress(stage):
     stamps.append((stage, time.perf_counter()))
-db = Path(sys.argv[2]); db.unlink(missing_ok=True); Path(f"{db}.wal").unlink(missing_ok=True)
+db, mode = Path(sys.argv[2]), sys.argv[3]
+params = RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]), db_path=db)
+if mode in ("first", "mid-month"):  # (a first run: new books; "again": on the books there are)
+    for old in (db, Path(f"{db}.wal"), Path(f"{db}.log.jsonl")):
+        old.unlink(missing_ok=True)
+if mode == "mid-month":  # (a run to the 15th: the lines dated up to then, about half of them)
+    params = params.model_copy(update={"reference_date": dt.date(2026, 10, 15),
+                                       "invoice_date": dt.date(2026, 10, 15)})
 started = time.perf_counter()
-result = run_month_end(RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]), db_path=db),
-                       progress=progress)
+result = run_month_end(params, progress=progress)
 ended = time.perf_counter()
 stamps.append(("end", ended))
 stages = {}  # per stage, summed over the administrations the run goes through one by one
@@ -83,7 +92,8 @@ with duckdb.connect(str(db), read_only=True) as con:
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("billable_lines", "invoices", "invoice_lines", "journal_entries", "open_items")}
 print(json.dumps({"run": ended - started, "stages": stages, "rows": rows,
-                  "lines": result.counts["lines_read"], "seal": result.seal_seconds}))
+                  "lines": result.counts["lines_read"], "seal": result.seal_seconds,
+                  "invoices": result.counts["invoices"]}))
 """
 
 # The floor under the persist stage: the time DuckDB takes to write the run's output rows alone
@@ -120,10 +130,29 @@ print(json.dumps({"run": time.perf_counter() - started, "rows": rows}))
 """
 
 
+def reruns(folder: Path, db: Path, first: dict) -> None:
+    """Re-runs beside the first run (issue 14: at most 1.3x its time): the same input again on
+    the books the first run wrote (every line already invoiced), and a month-end run on books
+    that a run to the 15th wrote (about half the lines already invoiced)."""
+    again, _, rss = child(PIPELINE, str(folder), str(db), "again")
+    print(f"   re-run, every line already invoiced: {again['run']:.1f} s "
+          f"({again['run'] / first['run']:.2f}x the first run; {again['invoices']:,} invoices), "
+          f"peak RSS {rss / 2**30:.2f} GiB")
+    mid, _, _ = child(PIPELINE, str(folder), str(db), "mid-month")
+    half, _, rss = child(PIPELINE, str(folder), str(db), "again")
+    print(f"   re-run, {mid['invoices']:,} of the invoices made by a run to the 15th: "
+          f"month end {half['run']:.1f} s ({half['run'] / first['run']:.2f}x the first run; "
+          f"{half['invoices']:,} invoices), peak RSS {rss / 2**30:.2f} GiB")
+    for name, out in (("all again", again), ("half again", half)):
+        print(f"     {name:<10} " + ", ".join(f"{stage} {seconds:.1f}"
+                                           for stage, seconds in out["stages"].items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--no-pandas", action="store_true")
+    parser.add_argument("--no-reruns", action="store_true", help="only first runs")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cores = os.cpu_count()
@@ -134,7 +163,7 @@ def main() -> None:
     for lines in sizes:
         folder = dataset(lines)
         db = DATA / f"{label(lines)}.duckdb"
-        out, wall, rss = child(PIPELINE, str(folder), str(db))
+        out, wall, rss = child(PIPELINE, str(folder), str(db), "first")
         results[lines] = out
         print(f"== {lines:,} lines: run {out['run']:.1f} s ({lines / out['run']:,.0f} lines/s), "
               f"process wall {wall:.1f} s, peak RSS {rss / 2**30:.2f} GiB")
@@ -147,8 +176,10 @@ def main() -> None:
         floor, _, _ = child(WRITE_FLOOR, str(db), str(DATA / f"{label(lines)}-copy.duckdb"))
         print(f"   write floor: writing those rows alone into a fresh database takes "
               f"{floor['run']:.1f} s")
-        db.unlink(missing_ok=True)
-        Path(f"{db}.wal").unlink(missing_ok=True)
+        if not args.no_reruns:
+            reruns(folder, db, out)
+        for old in (db, Path(f"{db}.wal"), Path(f"{db}.log.jsonl")):
+            old.unlink(missing_ok=True)
     if 1_000_000 in results and 10_000_000 in results:
         ratio = results[10_000_000]["run"] / results[1_000_000]["run"]
         print(f"\n10M / 1M time ratio: {ratio:.1f} (linear would be 10)")

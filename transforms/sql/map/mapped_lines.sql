@@ -44,7 +44,7 @@ lines AS (
         r.reason AS rejection,
         a.invoice_number AS earlier_invoice_number, a.run_id AS earlier_run_id,
         CASE WHEN a.invoice_number IS NOT NULL
-             THEN changed_columns(a.invoiced_content, line_content(s)) END AS changed_since_invoiced
+             THEN changed_columns(a.invoiced_content, s) END AS changed_since_invoiced
     FROM collecting AS s
     LEFT JOIN rejections AS r USING (source, row_number)
     LEFT JOIN already AS a ON a.source = s.source AND a.line_id = s.line_id
