@@ -144,7 +144,7 @@ def terminal_tables(report: figures.MonthEndReport) -> list[Table]:
     by_period = _table(f"Revenue per administration and period (12 periods to {report.period})",
                        ["period", *map(_cell, admins), *(["total"] if with_total else [])], 1)
     for year, period in report.periods:
-        values = [_revenue(report, admin, year, period) for admin in admins]
+        values = [revenue_of(report, admin, year, period) for admin in admins]
         total = [money(sum(values, Decimal(0)))] if with_total else []
         by_period.add_row(period_label(year, period), *map(money, values), *total)
     tables.append(by_period)
@@ -202,7 +202,8 @@ AMOUNT_COLUMNS = ("amount_read", "amount_invoiced", "amount_open", "amount_rejec
                   "amount_excluded")
 
 
-def _revenue(report: figures.MonthEndReport, admin: str, year: int, period: int) -> Decimal:
+def revenue_of(report: figures.MonthEndReport, admin: str, year: int, period: int) -> Decimal:
+    """An administration's revenue in one of the report's twelve periods."""
     return next((row["revenue"] for row in report.revenue_by_period
                  if (row["admin_id"], row["fiscal_year"], row["period"]) == (admin, year, period)),
                 Decimal("0.00"))

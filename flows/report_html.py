@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 
 from flows import provenance
-from flows.report import AMOUNT_COLUMNS, LINE_COLUMNS, _revenue, count, money, period_label
+from flows.report import AMOUNT_COLUMNS, LINE_COLUMNS, count, money, period_label, revenue_of
 from transforms.report import BUCKETS, MonthEndReport
 
 # one colour per administration (and per bucket), in order; readable on white and in print
@@ -99,12 +99,12 @@ def _revenue_section(report: MonthEndReport, colours: dict[str, str]) -> str:
     periods = report.periods
     chart = grouped_bars(
         [period_label(y, p) for y, p in periods],
-        [(admin, colours[admin], [_revenue(report, admin, y, p) for y, p in periods])
+        [(admin, colours[admin], [revenue_of(report, admin, y, p) for y, p in periods])
          for admin in admins],
         title=f"Revenue per administration, the 12 periods to {report.period}")
     rows = []
     for year, period in periods:
-        values = [_revenue(report, admin, year, period) for admin in admins]
+        values = [revenue_of(report, admin, year, period) for admin in admins]
         rows.append([period_label(year, period), *map(_num, values)]
                     + ([_num(sum(values, Decimal(0)))] if with_total else []))
     by_period = table("revenue-by-period", "Revenue per administration and period",

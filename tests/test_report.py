@@ -9,6 +9,7 @@ saying so, when there is none."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 import stat
@@ -358,3 +359,27 @@ def test_the_html_report_in_headless_chromium_shows_the_books_figures(sample_boo
         assert amount(page.cards["revenue"]) == sum(
             r for (a, p), r in revenue.items() if p == "2026-11")
         assert amount(page.cards["open"]) == sum(sum(b.values()) for b in buckets.values())
+
+
+def test_values_from_the_books_are_shown_as_text(four_months):
+    """An administration id, account or source is data: in the HTML file escaped, in the terminal
+    no rich markup."""
+    from flows.report_html import render
+
+    report = month_end_report.month_end_report(four_months, "2026-12")
+    hostile = '<img src=x onerror=alert(1)>[bold]"'
+    for rows in (report.revenue_by_period, report.revenue_by_account, report.ageing,
+                 report.invoice_kinds, report.invoices_by_source):
+        for row in rows:
+            row["admin_id"] = hostile
+    page = Page(render(report, db_path=four_months, generated_at=dt.datetime(2027, 1, 2, 9, 0)))
+    assert not page.fetching and "img" not in page.tags
+    assert page.tables["ageing"][1][0] == hostile  # (shown as the text it is)
+    header = page.tables["revenue-by-period"][0]
+    assert header == ["period", hostile]
+    from rich.console import Console
+
+    console = Console(width=250, record=True, file=io.StringIO())
+    for table in month_end_report.terminal_tables(report):
+        console.print(table)
+    assert hostile in console.export_text()
