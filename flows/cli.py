@@ -626,6 +626,31 @@ def graph() -> None:
     print(model_graph.mermaid(), end="")
 
 
+@app.command()
+def report(
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,
+    period: Annotated[Optional[str], typer.Option(
+        help="YYYY-MM (default: the period of the books' newest run)")] = None,
+    html: Annotated[Optional[Path], typer.Option(
+        "--html", help="also write the report, with charts, as one self-contained HTML file")] = None,
+) -> None:
+    """The month-end report of a period, read from the books (read-only): revenue per
+    administration and period, invoices per source, open items by age, the runs'
+    reconciliation; rich tables here and, with --html, one HTML file that needs no network."""
+    from flows import report as month_end_report
+
+    result = _guarded(lambda: month_end_report.month_end_report(db, period))
+    _say(out, f"month-end report {result.period} ({result.first_day} .. {result.last_day}) of "
+              f"{db}")
+    for table in month_end_report.terminal_tables(result):
+        _print_table(table)
+    if not result.runs:
+        _say(out, f"no run of period {result.period} in the books (no reconciliation to show)")
+    if html is not None:
+        written = _guarded(lambda: month_end_report.write_html(result, html, db))
+        _say(out, f"report written to {written}")
+
+
 def _print_summary(result: RunResult) -> None:
     c = result.counts
     p = result.params
