@@ -30,7 +30,7 @@ DASK_RUN = textwrap.dedent(
         from flows.parameters import RunParameters
 
         params = RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]))
-        with prefect_test_harness():
+        with prefect_test_harness(server_startup_timeout=None):  # (the conftest's 180 s: a busy machine)
             rows = month_end_distributed(params, Path(sys.argv[2]), Path(sys.argv[3]),
                                          workers=2, db_path=Path(sys.argv[4]))
         print("ROWS", rows)

@@ -34,7 +34,7 @@ FLOW_RUNS = textwrap.dedent(
         def today(cls):
             return cls.day
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):  # (the conftest's 180 s: a busy machine)
         result = month_end_flow(
             RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]), db_path=Path(sys.argv[2]))
         )
