@@ -51,6 +51,24 @@ def remove_database_files(path: Path) -> None:
     shutil.rmtree(f"{path}.tmp", ignore_errors=True)
 
 
+@contextmanager
+def whole_file(path: Path | None) -> Iterator[Path | None]:
+    """A file written under a hidden name beside it (one per process), given its name only once
+    whole (replacing a file of that name): a failed or killed write leaves no half file under
+    it. None: no file."""
+    if path is None:
+        yield None
+        return
+    path = Path(path)
+    partial = path.with_name(f".{path.name}{PARTIAL}{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def remove_stale_partials(db_path: Path) -> None:
     """Partial books of first runs that were killed: their process is gone."""
     db_path = Path(db_path)
@@ -87,16 +105,20 @@ def publish(partial: Path, db_path: Path) -> None:
     os.chmod(db_path, 0o600)
 
 
-def confine(con: duckdb.DuckDBPyConnection, database: Path | None, *folders: Path) -> None:
+def confine(con: duckdb.DuckDBPyConnection, database: Path | None, *folders: Path,
+            files: list[Path] | tuple[Path, ...] = ()) -> None:
     """DuckDB may use only its database file (and write-ahead log; none for an in-memory one),
-    its temp folder and these folders from now on."""
+    its temp folder, these folders and these files (a pro forma's --out) from now on."""
     temp = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     allowed = {spelling for path in folders for spelling in _spellings(path)}
     allowed = sorted(allowed | ({_folder(temp)} if temp else set()))
     con.execute("SET allowed_directories = $folders", {"folders": allowed})
+    paths = [str(Path(file).resolve()) for file in files]
     if database is not None:
         database = Path(database).resolve()
-        con.execute("SET allowed_paths = $paths", {"paths": [str(database), f"{database}.wal"]})
+        paths += [str(database), f"{database}.wal"]
+    if paths:
+        con.execute("SET allowed_paths = $paths", {"paths": paths})
     con.execute("SET enable_external_access = false")
 
 
