@@ -75,6 +75,39 @@ def prepare_session(con: duckdb.DuckDBPyConnection, memory_limit: str | None = N
 def _connections(db_path: Path, *, memory_limit: str | None = None,
                  input_dir: Path | None = None,
                  ) -> Iterator[tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]]:
+    """A run's two connections to its database (_write_connections). A full disk (the books'
+    device, or DuckDB's temp directory beside them) ends the run as a failed run that says so:
+    which device, that nothing was written, how much room there was (flows.storage)."""
+    db_path = Path(db_path)
+    # (a first run's books, and so its temp directory, are its partial file's until it commits)
+    room = storage.Room.at_start(db_path, temp_directory(
+        db_path if db_path.exists() else storage.partial_path(db_path)))
+    had_wal = Path(f"{db_path}.wal").exists()
+    try:
+        with _write_connections(db_path, memory_limit=memory_limit,
+                                input_dir=input_dir) as connections:
+            yield connections
+    except BaseException as error:
+        if room.books_existed and not had_wal:  # (a failed commit may leave an empty one)
+            storage.remove_empty_wal(db_path)
+        cause = storage.disk_full(error)
+        if cause is None:
+            raise
+        what = ("the books are as they were" if room.books_existed else
+                "no database was created")
+        raise RunFailed(storage.full_disk_messages(cause, room, what), headed=True) from error
+
+
+def temp_directory(db_path: Path) -> Path:
+    """Where DuckDB spills what does not fit its memory limit: beside the books (<db>.tmp; for a
+    first run, beside its hidden partial books), never the folder the command was started in."""
+    return Path(f"{os.path.abspath(db_path)}.tmp")
+
+
+@contextmanager
+def _write_connections(db_path: Path, *, memory_limit: str | None = None,
+                       input_dir: Path | None = None,
+                       ) -> Iterator[tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]]:
     """A run's two connections to its database: the books, in one transaction that commits whole
     or not at all, and the work connection that computes, in autocommit (its intermediate tables
     are freed as soon as they are replaced or dropped, which inside a transaction they would be
@@ -93,6 +126,7 @@ def _connections(db_path: Path, *, memory_limit: str | None = None,
         books = connect(path)
         work = None
         try:
+            books.execute("SET temp_directory = $folder", {"folder": str(temp_directory(path))})
             storage.confine(books, path, *([input_dir] if input_dir else []))
             books.execute("BEGIN TRANSACTION")
             persist.create_output_tables(books)
@@ -129,6 +163,7 @@ def _pro_forma_connections(db_path: Path, *, memory_limit: str | None = None,
     db_path = Path(db_path)
     existed = db_path.exists()
     spill = Path(tempfile.gettempdir()) / f"journalize-pro-forma-{os.getpid()}-{os.urandom(4).hex()}"
+    room = storage.Room.at_start(db_path, spill, *([out] if out else []))
     books = connect(db_path, read_only=True) if existed else _books_in_memory()
     work = None
     try:
@@ -144,6 +179,13 @@ def _pro_forma_connections(db_path: Path, *, memory_limit: str | None = None,
         work.execute(f"USE {workspace.BOOKS}")
         prepare_session(work, memory_limit)
         yield books, work
+    except BaseException as error:  # (a full disk: its spill folder's, or --out's)
+        cause = storage.disk_full(error)
+        if cause is None:
+            raise
+        raise RunFailed(storage.full_disk_messages(cause, room, "the books are as they were"
+                                                   if existed else "no file was made"),
+                        headed=True) from error
     finally:
         for con in (work, books):
             if con is not None:
