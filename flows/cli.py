@@ -114,6 +114,7 @@ class Attempt:
     run_id: int | None = None
     reason: str | None = None  # set when a command ends with an exit code of its own (verify)
     create_folder: bool = True
+    logged: bool = True  # False: the attempt leaves no line (a pro forma without books)
 
     def settings(self, params: RunParameters) -> RunParameters:
         """The run's parameters with this command line, remembered for the log."""
@@ -124,11 +125,11 @@ class Attempt:
 
 @contextmanager
 def _attempt(action: str, db: Path, ctx: typer.Context | None = None, *,
-             create_folder: bool = True) -> Iterator[Attempt]:
+             create_folder: bool = True, logged: bool = True) -> Iterator[Attempt]:
     """Log the command's attempt in <db>.log.jsonl, whatever its end: success, an exit code with
     its reason (a failed run writes nothing in the books, but its line here), or a crash."""
     options = None if ctx is None else {k: v for k, v in ctx.params.items() if v is not None}
-    attempt = Attempt(action, Path(db), options, create_folder=create_folder)
+    attempt = Attempt(action, Path(db), options, create_folder=create_folder, logged=logged)
     _failure.clear()
     try:
         yield attempt
@@ -146,6 +147,8 @@ def _attempt(action: str, db: Path, ctx: typer.Context | None = None, *,
 
 
 def _log(attempt: Attempt, code: int, reason: str | None = None) -> None:
+    if not attempt.logged:
+        return
     if reason is None and code:
         if _failure:
             kind, messages = _failure
@@ -196,7 +199,8 @@ def run(
     sources: Annotated[Optional[str], typer.Option(help=SOURCES_HELP)] = None,
     include_credit_lines: Annotated[bool, typer.Option("--include-credit-lines", help="also invoice the credit lines of subscriptions and courses (invoiced only on request, SPEC §7)")] = False,
     no_journalize: Annotated[bool, typer.Option("--no-journalize", help="invoice only; journalise later")] = False,
-    show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices, write nothing")] = False,
+    show_pro_forma: Annotated[bool, typer.Option("--pro-forma", help="show the invoices a run would make (totals per administration and journal, the first invoices), write nothing")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="with --pro-forma: write every invoice to this .csv or .parquet file (one row per invoice)")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="any rejected line fails the run")] = False,
     memory_limit: Annotated[Optional[str], typer.Option(help="DuckDB memory bound, e.g. 2GB (it spills beyond)")] = None,
     prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
@@ -210,10 +214,13 @@ def run(
     """One month-end run. With no arguments: the shipped sample, last month, into data/journalize.duckdb."""
     _json[:] = [json_out]
     try:
-        with _attempt("pro-forma" if show_pro_forma else "run", db, ctx) as attempt:
+        # a pro forma writes no file it was not asked for: it is logged beside books that
+        # exist, and creates neither a log nor a folder for books that do not
+        with _attempt("pro-forma" if show_pro_forma else "run", db, ctx,
+                      logged=not show_pro_forma or Path(db).exists()) as attempt:
             _run(attempt, input, db, period, reference_date, invoice_date, admin, sources,
-                 include_credit_lines, no_journalize, show_pro_forma, strict, memory_limit,
-                 prefect, dask, dask_address, dask_workers, parquet_out, keep_work)
+                 include_credit_lines, no_journalize, show_pro_forma, out_file, strict,
+                 memory_limit, prefect, dask, dask_address, dask_workers, parquet_out, keep_work)
     finally:
         _json[:] = [False]
 
@@ -221,10 +228,15 @@ def run(
 def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
          reference_date: dt.datetime | None, invoice_date: dt.datetime | None, admin: str | None,
          sources: str | None, include_credit_lines: bool, no_journalize: bool,
-         show_pro_forma: bool, strict: bool, memory_limit: str | None, prefect: bool, dask: bool,
-         dask_address: str | None, dask_workers: int, parquet_out: Path, keep_work: bool) -> None:
+         show_pro_forma: bool, out_file: Path | None, strict: bool, memory_limit: str | None,
+         prefect: bool, dask: bool, dask_address: str | None, dask_workers: int,
+         parquet_out: Path, keep_work: bool) -> None:
     if period and (reference_date or invoice_date):
         _fail("usage", ["give --period or --reference-date/--invoice-date, not both"], EXIT_CONFIGURATION)
+    if out_file is not None and not show_pro_forma:
+        _fail("usage", [f"--out {out_file}: the list of pro forma invoices is written by a pro forma "
+                        "only: give --pro-forma too (a run's invoices are in the books: "
+                        "journalize query --csv)"], EXIT_CONFIGURATION)
     try:
         if period:
             ref = inv = month_end(period)
@@ -243,6 +255,8 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
             journalize=not no_journalize,
             strict=strict,
             memory_limit=memory_limit,
+            pro_forma=show_pro_forma,
+            pro_forma_out=out_file,
         )
     except ValidationError as error:
         _fail("usage", _usage_messages(error), EXIT_CONFIGURATION)
@@ -250,7 +264,14 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
         _fail("usage", [str(error)], EXIT_CONFIGURATION)
     params = attempt.settings(params)
     if show_pro_forma:
-        _print_pro_forma(_guarded(lambda: pro_forma(params)))
+        result = _guarded(lambda: _with_progress(
+            lambda p, d: pro_forma(params, progress=p, stage_done=d)))
+        if _json[0]:
+            print(json.dumps(_pro_forma_json(result)))
+        else:
+            _print_pro_forma(result)
+        for warning in result.warnings:
+            _say(err, f"journalize: warning: {warning}")
         return
     if dask or dask_address or prefect:
         # no phoning home from a finance batch job (and no network errors in its output)
@@ -713,12 +734,61 @@ def _print_reconciliation(rows: list[tuple]) -> None:
 
 
 def _print_pro_forma(result: RunResult) -> None:
-    table = Table("administration", "journal", "debtor", "description", "lines", "excl. VAT", "VAT",
-                  "incl. VAT", title="pro forma invoices (not numbered, nothing written)")
-    for admin_id, journal, debtor, description, lines, excl, vat, incl in result.pro_forma:
-        table.add_row(_cell(admin_id), _cell(journal), _cell(debtor), _cell(description),
-                      f"{lines:,}", f"{excl:,.2f}", f"{vat:,.2f}", f"{incl:,.2f}")
-    _print_table(table)
+    """A pro forma: its totals per administration and journal, then its first invoices (the
+    whole list only in the file --out names: a month may make hundreds of thousands)."""
+    summary = result.pro_forma_summary
+    _say(out, f"pro forma (not numbered, nothing written): {summary.invoices:,} invoices of "
+         f"{summary.lines:,} lines; reference date {result.params.reference_date}, invoice date "
+         f"{result.params.invoice_date}")
+    totals = Table("administration", "journal", "invoices", "lines", "excl. VAT", "VAT",
+                   "incl. VAT", title="pro forma totals per administration and journal")
+    for admin_id, journal, n, lines, excl, vat, incl in summary.totals:
+        totals.add_row(_cell(admin_id), _cell(journal), f"{n:,}", f"{lines:,}", f"{excl:,.2f}",
+                       f"{vat:,.2f}", f"{incl:,.2f}")
+    _print_table(totals)
+    if summary.first:
+        shown = Table("administration", "journal", "debtor", "description", "lines",
+                      "excl. VAT", "VAT", "incl. VAT",
+                      title=f"the first {len(summary.first):,} pro forma invoices"
+                      if summary.invoices > len(summary.first) else "pro forma invoices")
+        for admin_id, journal, debtor, description, lines, excl, vat, incl in summary.first:
+            shown.add_row(_cell(admin_id), _cell(journal), _cell(debtor), _cell(description),
+                          f"{lines:,}", f"{excl:,.2f}", f"{vat:,.2f}", f"{incl:,.2f}")
+        _print_table(shown)
+    more = summary.invoices - len(summary.first)
+    written = result.params.pro_forma_out
+    if written is not None:
+        _say(out, f"all {summary.invoices:,} pro forma invoices written to {Path(written).resolve()}")
+    elif more > 0:
+        _say(out, f"… and {more:,} more invoices (--out FILE.csv or FILE.parquet writes every one)")
+    for notice in result.notices:
+        _say(out, f"  note: {notice}")
+
+
+def _pro_forma_json(result: RunResult) -> dict:
+    """A pro forma for schedulers: its totals per administration and journal, their sum, and its
+    first invoices (amounts as exact text)."""
+    from transforms.pro_forma import totals_json
+
+    summary = result.pro_forma_summary
+    written = result.params.pro_forma_out
+    return {
+        "outcome": "succeeded", "exit_code": 0, "pro_forma": True, "run_id": None,
+        "reference_date": str(result.params.reference_date),
+        "invoice_date": str(result.params.invoice_date),
+        "counts": {"invoices": summary.invoices, "lines": summary.lines},
+        "totals": totals_json(summary),
+        "invoices_by_journal": [
+            dict(admin_id=a, journal_code=j, invoices=n, lines=lines, total_excl_vat=str(x),
+                 vat_amount=str(v), total_incl_vat=str(i))
+            for a, j, n, lines, x, v, i in summary.totals],
+        "first_invoices": [
+            dict(admin_id=a, journal_code=j, debtor_id=d, description=text, lines=lines,
+                 total_excl_vat=str(x), vat_amount=str(v), total_incl_vat=str(i))
+            for a, j, d, text, lines, x, v, i in summary.first],
+        "out": None if written is None else str(Path(written).resolve()),
+        "notices": result.notices,
+    }
 
 
 def main() -> None:  # pragma: no cover

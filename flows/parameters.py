@@ -80,6 +80,8 @@ class RunParameters(BaseModel):
     include_credit_lines: bool = False  # meenemen te crediteren regels
     journalize: bool = True
     pro_forma: bool = False
+    # a pro forma's whole list, one row per invoice: a .csv or .parquet file (run --out)
+    pro_forma_out: Path | None = None
     strict: bool = False  # any rejected line fails the run
     command: str = "run"  # recorded in runs: run, resume, backfill
     # recorded in runs (command_line): the CLI's sys.argv, or "python API" for a library call
@@ -111,10 +113,27 @@ class RunParameters(BaseModel):
             raise ValueError(f"invoice date {self.invoice_date} lies more than "
                              f"{INVOICE_DATE_SPAN} days from the reference date "
                              f"{self.reference_date}")
+        if self.pro_forma_out is not None:
+            self._check_pro_forma_out()
         self.sources = resolve_sources(self.sources)
         if not self.sources:
             raise ValueError(f"no source chosen; known: {', '.join(SOURCES)}")
         return self
+
+    def _check_pro_forma_out(self) -> None:
+        """--out: a .csv or .parquet file in a folder that exists, outside the input folder (it
+        would be read as input, or overwrite it)."""
+        out = Path(self.pro_forma_out)
+        if out.suffix.lower() not in (".csv", ".parquet"):
+            raise ValueError(f"--out {out}: give a file ending in .csv or .parquet (the list of "
+                             "the pro forma invoices, one row per invoice)")
+        if out.is_dir():
+            raise ValueError(f"--out {out} is a folder: give a file ending in .csv or .parquet")
+        if not out.parent.is_dir():
+            raise ValueError(f"--out {out}: the folder {out.parent} does not exist")
+        if out.resolve().is_relative_to(Path(self.input_dir).resolve()):
+            raise ValueError(f"--out {out} lies inside the input folder {self.input_dir}: write "
+                             "the list elsewhere")
 
     @classmethod
     def for_period(cls, period: str, **values: Any) -> "RunParameters":

@@ -7,25 +7,27 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from flows import provenance, storage
-from flows.books import RunFailed, _connections, connect, prepare_session  # noqa: F401
+from flows.books import RunFailed, _connections, _pro_forma_connections, connect, prepare_session  # noqa: F401
 from flows.faultpoints import hold_point
 from flows.parameters import LAST_RUN_DATE, RunParameters
 from flows.resume import RESUME_STAGES, load_prepared_lines, resume, resume_parameters  # noqa: F401
-from flows.stages import STAGES, Chunk, Stage, _drop, key_and_check_lines  # noqa: F401
-from flows.summary import SHOWN_REJECTIONS, RunResult, _pro_forma, _record_run, summarise  # noqa: F401
+from flows.stages import STAGES, WARNINGS, Chunk, Stage, _drop, key_and_check_lines  # noqa: F401
+from flows.summary import SHOWN_REJECTIONS, RunResult, _record_run, summarise  # noqa: F401
 from transforms import (
     configuration,
     persist,
     reconcile,
     seal,
 )
+from transforms import pro_forma as pro_forma_list
 from transforms.validate import ConfigurationError
 
 log = logging.getLogger("journalize")
@@ -51,8 +53,12 @@ def run_month_end(
     # progress(stage) as a stage starts; stage_done(stage, the rows it made) as it ends
     if not params.pro_forma:  # (refused before the books are opened or a line is read)
         provenance.authorise(params.input_dir, params.command, params.admin)
-    with _connections(params.db_path, commit=not params.pro_forma,
-                      memory_limit=params.memory_limit, input_dir=params.input_dir) as (books, con):
+    with _pro_forma_files(params) as partial_out, (
+            _pro_forma_connections(params.db_path, memory_limit=params.memory_limit,
+                                   input_dir=params.input_dir, out=partial_out)
+            if params.pro_forma else
+            _connections(params.db_path, memory_limit=params.memory_limit,
+                         input_dir=params.input_dir)) as (books, con):
         # the input files' sizes and SHA-256, in a thread while the run reads them (resume reads
         # its lines from the books: only the master data)
         inputs = None if params.pro_forma else provenance.InputHashes(
@@ -62,12 +68,13 @@ def run_month_end(
         sealer = seal.RunSealer(run_id)
         started = dt.datetime.now()
         stages = stages[:4] if params.pro_forma else stages
+        if params.pro_forma:
+            pro_forma_list.start(con)
         once, per_chunk = stages[:2], stages[2:]
         for name, stage in once:
             _run_stage(name, stage, con, params, runner, progress, stage_done=stage_done)
         chunks = _chunks(con) if _lines_read(con) >= params.chunk_lines else [EVERY]
         faults: configuration.LineFaults | None = None
-        pro_forma_rows: list[tuple] = []
         chunk = Chunk()
         for index, admin in enumerate(chunks):
             chunk.admin, chunk.every = (None, True) if admin == EVERY else (admin, False)
@@ -88,7 +95,7 @@ def run_month_end(
             if faults:
                 continue
             if params.pro_forma:
-                pro_forma_rows.extend(_pro_forma(con))
+                pro_forma_list.add(con)
                 continue
             hold_point("persist")
             if progress:
@@ -99,7 +106,7 @@ def run_month_end(
         if faults:
             raise faults
         if params.pro_forma:
-            return RunResult(None, params.db_path, params, pro_forma=pro_forma_rows)
+            return _pro_forma_result(con, params, partial_out, progress, stage_done)
         if progress:
             progress("close")  # reconciliation, quarantine, the run's record
         reconcile.close(con)
@@ -112,6 +119,34 @@ def run_month_end(
                                "waiting for it and writing the seal": sealer.close_seconds}
         hold_point("commit")
         return result
+
+
+@contextmanager
+def _pro_forma_files(params: RunParameters) -> Iterator[Path | None]:
+    """A pro forma's --out, written under a hidden name and renamed once whole (no half file
+    after a failure), private like the books; None for a run, or a pro forma without --out."""
+    if not params.pro_forma or params.pro_forma_out is None:
+        yield None
+        return
+    with storage.private_files(), storage.whole_file(params.pro_forma_out) as partial:
+        yield partial
+
+
+def _pro_forma_result(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                      partial_out: Path | None, progress: Callable[[str], None] | None,
+                      stage_done: Callable[[str, int | None], None] | None) -> RunResult:
+    """A pro forma's totals and first invoices; the whole list into --out's file, if given."""
+    summary = pro_forma_list.summary(con)
+    if partial_out is not None:
+        if progress:
+            progress("write --out")
+        pro_forma_list.write(con, partial_out, params.pro_forma_out)
+        if stage_done:
+            stage_done("write --out", summary.invoices)
+    notices = [row[0] for row in con.execute("SELECT message FROM run_notices").fetchall()]
+    return RunResult(None, params.db_path, params, pro_forma=summary.first,
+                     pro_forma_summary=summary, notices=notices,
+                     warnings=[notice for notice in notices if notice in WARNINGS])
 
 
 # what a stage made, as the rows its progress line shows

@@ -12,6 +12,7 @@ import duckdb
 from flows import provenance
 from flows.parameters import RunParameters
 from flows.stages import WARNINGS
+from transforms import pro_forma as pro_forma_list
 
 
 @dataclass
@@ -24,7 +25,8 @@ class RunResult:
     rejected: list[str] = field(default_factory=list)
     open_reasons: list[tuple[str, int]] = field(default_factory=list)
     skipped_numbers: list[tuple] = field(default_factory=list)
-    pro_forma: list[tuple] = field(default_factory=list)
+    pro_forma: list[tuple] = field(default_factory=list)  # a pro forma's first invoices
+    pro_forma_summary: pro_forma_list.Summary | None = None  # its totals (transforms.pro_forma)
     reconciliation: list[tuple] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # notices the CLI says on stderr too
@@ -155,12 +157,3 @@ def summarise(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
         warnings=[notice for notice in notices if notice in WARNINGS],
     )
 
-
-def _pro_forma(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return con.execute(
-        """
-        SELECT admin_id, journal_code, debtor_id, description, line_count, total_excl_vat,
-               vat_amount, total_incl_vat
-        FROM draft_invoices ORDER BY admin_id, journal_code, debtor_id, collect_key
-        """
-    ).fetchall()
