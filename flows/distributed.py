@@ -58,10 +58,10 @@ NUMBERED = ("journal_entries", "draft_entries")
 SHARED = ("run_accounts", "run_journals", "run_vat_codes")
 # what the merge writes itself (the run's record, reconciliation and seal) or does not take:
 # a table of a task's books outside these lists that holds rows stops the merge, so that no
-# output is dropped unseen (tables of features not built yet are empty)
+# output is dropped unseen (the tables of features not built yet, entry_allocations,
+# subscription_state and deferral_schedule, are empty)
 MERGED_OTHERWISE = ("billable_lines", "rejected_lines", "run_debtors", "runs", "run_inputs",
                     "run_reconciliation", "seals", "seal_chunks")
-NOT_BUILT_YET = ("entry_allocations", "subscription_state", "deferral_schedule")
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")
 # the Hive partitions of every Parquet table: <table>/admin_id=…/fiscal_year=…/period=…/*.parquet
 # (SPEC §12's export layout); fiscal year and period are the entry's own, the invoice date's for
