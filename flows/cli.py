@@ -282,14 +282,10 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
         work = Path(f"{db}.work")
         # the whole run's administrations, before any task starts (each task checks its own too)
         _guarded(lambda: provenance.authorise(params.input_dir, params.command, params.admin))
-        rows = _guarded(lambda: month_end_distributed(
+        result = _guarded(lambda: month_end_distributed(
             params, parquet_out, work, address=dask_address, workers=dask_workers, db_path=db,
             keep_work=keep_work))
-        _say(out, "distributed run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
-             + f"; database {db}, Parquet under {parquet_out}"
-             + (f"; administrations' databases kept under {work}" if keep_work else ""))
-        return
-    if prefect:
+    elif prefect:
         from flows.month_end import month_end_flow
 
         result = _guarded(lambda: month_end_flow(params))
@@ -301,6 +297,7 @@ def _run(attempt: Attempt, input: Path | None, db: Path, period: str | None,
         print(json.dumps(_result_json(result)))
     else:
         _print_summary(result)
+        _print_distributed(result)
     for warning in result.warnings:  # (in the summary too, as a note)
         _say(err, f"journalize: warning: {warning}")
 
@@ -320,7 +317,22 @@ def _result_json(result: RunResult) -> dict:
         "invoice_date": str(result.params.invoice_date),
         "counts": result.counts, "totals": totals, "invoices_by_journal": by_journal,
         "notices": result.notices, "seal": result.seal,
+        **({"parquet": {"dir": str(Path(result.parquet_dir).resolve()),
+                        "rows": result.parquet_rows}} if result.parquet_dir else {}),
+        **({"work_kept": str(Path(result.work_kept).resolve())} if result.work_kept else {}),
     }
+
+
+def _print_distributed(result: RunResult) -> None:
+    """What a --dask run wrote besides the books: its Parquet, and the administrations'
+    databases when kept."""
+    if result.parquet_dir is not None:
+        _say(out, f"Parquet: {Path(result.parquet_dir).resolve()} ("
+             + ", ".join(f"{table} {n:,} rows" for table, n in result.parquet_rows.items())
+             + "; admin_id=…/fiscal_year=…/period=… partitions)")
+    if result.work_kept is not None:
+        _say(out, f"administrations' databases kept (--keep-work): "
+             f"{Path(result.work_kept).resolve()}")
 
 
 ProgressWork = Callable[[Callable[[str], None], Callable[[str, "int | None"], None]], T]

@@ -7,7 +7,11 @@ by the configuration check), so administrations are independent: each task runs 
 pipeline (``flows.pipeline.run_month_end``) with ``admin=<its administration>`` into its own
 database under the work folder, and the merge puts the pieces together exactly as one run over
 all administrations would have written them (entry ids continue over the administrations in
-order, each line comes from the task of its administration, rejected lines once).
+order, each line comes from the task of its administration, rejected lines once). The merged
+books are one run, as a single-machine run would have made them: its row in ``runs`` (run id the
+books' next), its reconciliation, the input files and master data it used, and its seal, computed
+over the merged rows as ``verify`` reads them; the result is the single-machine run's
+``RunResult``, so the CLI prints the same summary (and ``--json``).
 
 Point it at a real cluster with ``--address tcp://scheduler:8786`` (every worker needs journalize
 installed and the input and work folders on a shared filesystem, or object storage mounted as
@@ -17,6 +21,7 @@ extension).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -32,10 +37,13 @@ import duckdb
 from prefect import flow, task
 from prefect.futures import wait
 
+from flows import provenance, storage
 from flows.parameters import RunParameters
-from flows.pipeline import RunFailed, run_month_end
-from transforms import ingest, sqlfile, workspace
-from transforms.ingest import _quote
+from flows.pipeline import RunFailed, RunResult, _record_run, run_month_end, summarise
+from transforms import ingest, persist, seal, workspace
+from transforms.faults import USAGE
+from transforms.ingest import _quote, escaped
+from transforms.reconcile import ReconciliationError
 from transforms.validate import ConfigurationError
 
 if TYPE_CHECKING:
@@ -43,8 +51,35 @@ if TYPE_CHECKING:
 
 # the merged tables: per-administration rows, unioned (billable and rejected lines need care)
 UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
-           "skipped_numbers", "changed_lines")
+           "skipped_numbers", "changed_lines", "draft_open_items")
+# numbered with entry ids, which go on over the administrations in order
+NUMBERED = ("journal_entries", "draft_entries")
+# the same in every task (the same input files): taken from the first, checked against the rest
+SHARED = ("run_accounts", "run_journals", "run_vat_codes")
+# what the merge writes itself (the run's record, reconciliation and seal) or does not take:
+# a table of a task's books outside these lists that holds rows stops the merge, so that no
+# output is dropped unseen (the tables of features not built yet, entry_allocations,
+# subscription_state and deferral_schedule, are empty)
+MERGED_OTHERWISE = ("billable_lines", "rejected_lines", "run_debtors", "runs", "run_inputs",
+                    "run_reconciliation", "seals", "seal_chunks")
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")
+# the Hive partitions of every Parquet table: <table>/admin_id=…/fiscal_year=…/period=…/*.parquet
+# (SPEC §12's export layout); fiscal year and period are the entry's own, the invoice date's for
+# invoices, open items and invoiced lines, the line date's for lines not invoiced
+PARTITIONS = ("admin_id", "fiscal_year", "period")
+PARQUET_ROWS = {
+    "invoices": "SELECT *, year(invoice_date) AS fiscal_year, month(invoice_date) AS period "
+                "FROM invoices",
+    "invoice_lines": "SELECT l.*, year(i.invoice_date) AS fiscal_year, "
+                     "month(i.invoice_date) AS period FROM invoice_lines AS l "
+                     "LEFT JOIN invoices AS i USING (invoice_number)",
+    "journal_entries": "SELECT * FROM journal_entries",
+    "open_items": "SELECT *, year(invoice_date) AS fiscal_year, month(invoice_date) AS period "
+                  "FROM open_items",
+    "billable_lines": "SELECT b.*, year(coalesce(i.invoice_date, b.line_date)) AS fiscal_year, "
+                      "month(coalesce(i.invoice_date, b.line_date)) AS period "
+                      "FROM billable_lines AS b LEFT JOIN invoices AS i USING (invoice_number)",
+}
 # journalize's own mark on a Parquet output folder: the tables it wrote there (the only ones a
 # next run replaces); a non-empty folder without it is someone else's and is never touched
 MARKER = ".journalize-parquet"
@@ -57,6 +92,7 @@ class AdminRun:
     admin_id: str
     db_path: Path
     index: int = 0
+    notices: tuple[str, ...] = ()  # the run's notices (not kept in its books)
 
 
 def work_db_name(index: int, admin_id: str) -> str:
@@ -114,8 +150,8 @@ def run_administration(params: RunParameters, admin_id: str, work: Path,
     db = Path(work) / work_db_name(index, admin_id)
     if db.exists():
         raise RunFailed([f"{db} exists: the work folder of a run is its own (nothing was done)"])
-    run_month_end(params.model_copy(update={"admin": admin_id, "db_path": db}))
-    return AdminRun(admin_id, db, index)
+    result = run_month_end(params.model_copy(update={"admin": admin_id, "db_path": db}))
+    return AdminRun(admin_id, db, index, tuple(result.notices))
 
 
 def check_parquet_out(out_dir: Path) -> None:
@@ -152,50 +188,63 @@ def _owned_tables(out_dir: Path) -> set[str] | None:
 
 
 @task(name="merge", cache_policy=None, persist_result=False)
-def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None) -> dict[str, int]:
-    """Put the administrations' databases together: partitioned Parquet under out_dir (and one
-    DuckDB database when db_path is given). Both are built aside (the database next to db_path,
-    the Parquet in a folder of their own inside out_dir) and put in place only when complete: a
-    failed merge leaves no database and out_dir as it was."""
+def merge(runs: list[AdminRun], out_dir: Path, db_path: Path | None = None, *,
+          params: RunParameters, started: dt.datetime | None = None) -> RunResult:
+    """Put the administrations' databases together into the books of one run (params, begun at
+    started): partitioned Parquet under out_dir (and one DuckDB database when db_path is given).
+    Both are built aside (the database next to db_path, the Parquet in a folder of their own
+    inside out_dir) and put in place only when complete: a failed merge leaves no database and
+    out_dir as it was. Returns the run's result, as a single-machine run returns it, with the
+    Parquet rows written (parquet_rows)."""
     runs = sorted(runs, key=lambda r: r.index)
+    if not runs:
+        raise RunFailed(["no administration ran (nothing was written)"])
     for run in runs:  # attach only what run_administration built
         if Path(run.db_path).name != work_db_name(run.index, run.admin_id):
             raise RunFailed([f"{run.db_path}: not the database journalize made for administration "
                              f"{run.admin_id!r} (nothing was written)"])
     out_dir, db_path = Path(out_dir), (Path(db_path) if db_path is not None else None)
+    if db_path is not None:
+        params = params.model_copy(update={"db_path": db_path})
     check_parquet_out(out_dir)
     if db_path is not None and db_path.exists():
         raise RunFailed([f"database {db_path} exists (nothing was written)"])
-    made = make_dirs(out_dir)
     staging = db_staging = None
+    made: list[Path] = []
     done = False
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out_dir))
-        if db_path is not None:
-            made += make_dirs(db_path.parent)
-            db_staging = Path(tempfile.mkdtemp(prefix=f".{db_path.name}.", suffix=".partial",
-                                               dir=db_path.parent))
-        con = duckdb.connect(str(db_staging / "merged.duckdb") if db_staging else ":memory:")
+    # the books and the Parquet are private to the user who runs journalize, as a single-machine
+    # run's books are (flows.storage)
+    with storage.private_files():
         try:
-            rows = _merged(con, runs, staging)
+            made += make_dirs(out_dir)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out_dir))
+            if db_path is not None:
+                made += make_dirs(db_path.parent)
+                db_staging = Path(tempfile.mkdtemp(prefix=f".{db_path.name}.", suffix=".partial",
+                                                   dir=db_path.parent))
+            con = duckdb.connect(str(db_staging / "merged.duckdb") if db_staging else ":memory:")
+            try:
+                result = _merged(con, runs, staging, params, started or dt.datetime.now())
+            finally:
+                con.close()
+            _check_partitions(staging)
+            if db_path is not None and db_path.exists():
+                raise RunFailed([f"database {db_path} appeared during the run (nothing was "
+                                 "written)"])
+            _publish_parquet(staging, out_dir)
+            if db_path is not None:
+                _publish_database(db_staging / "merged.duckdb", db_path)
+            done = True
+            result.parquet_dir = out_dir
+            return result
         finally:
-            con.close()
-        _check_partitions(staging)
-        if db_path is not None and db_path.exists():
-            raise RunFailed([f"database {db_path} appeared during the run (nothing was written)"])
-        _publish_parquet(staging, out_dir)
-        if db_path is not None:
-            _publish_database(db_staging / "merged.duckdb", db_path)
-        done = True
-        return rows
-    finally:
-        # both folders are this merge's own (mkdtemp): only its files, and the old table
-        # folders its marker named, are in them
-        for folder in (staging, db_staging):
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
-        if not done:
-            remove_empty_dirs(made)
+            # both folders are this merge's own (mkdtemp): only its files, and the old table
+            # folders its marker named, are in them
+            for folder in (staging, db_staging):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+            if not done:
+                remove_empty_dirs(made)
 
 
 def make_dirs(folder: Path) -> list[Path]:
@@ -215,57 +264,198 @@ def remove_empty_dirs(made: list[Path]) -> None:
             pass
 
 
-def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path) -> dict[str, int]:
+def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path,
+            params: RunParameters, started: dt.datetime) -> RunResult:
+    """The merged books in con (a new database): the tasks' rows as one run's, its record,
+    reconciliation and seal; then the Parquet in staging. Returns the run's result."""
     con.execute("SET enable_progress_bar = false")  # (a batch job: no bar on stdout)
+    persist.create_output_tables(con)  # (this version's tables with their keys and rules)
     for n, run in enumerate(runs):
         con.execute(f"ATTACH $path AS a{n} (READ_ONLY)", {"path": str(run.db_path)})
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'a0' "
-        "AND table_type = 'BASE TABLE'").fetchall()]
-    for table in tables:
-        con.execute(f"CREATE OR REPLACE TABLE {_quote(table)} AS FROM a0.{_quote(table)} LIMIT 0")
-    sqlfile.run_script(con, "persist", "views")  # (invoice_lines, the cockpit views)
+    _refuse_unmerged_rows(con, runs)
+    _refuse_different_inputs(con, runs)
+    run_id = persist.next_run_id(con)
+    as_run = {"run_id": run_id}
     for n, run in enumerate(runs):
         for table in UNIONED:
-            con.execute(f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM a{n}.{_quote(table)}")
+            con.execute(f"INSERT INTO {_quote(table)} BY NAME "
+                        f"SELECT * REPLACE ($run_id AS run_id) FROM a{n}.{_quote(table)}", as_run)
         # entry ids go on over the administrations in order, as one run numbers them
-        con.execute(f"""
-            INSERT INTO journal_entries BY NAME
-            SELECT * REPLACE (entry_id + (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
-                              - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.journal_entries)
-                              AS entry_id)
-            FROM a{n}.journal_entries""")
-        # a line belongs to the task of its administration; lines no administration claims
-        # (rejected before one was known) come from the first task
+        for table in NUMBERED:
+            con.execute(f"""
+                INSERT INTO {_quote(table)} BY NAME
+                SELECT * REPLACE (
+                    entry_id + (SELECT coalesce(max(entry_id), 0) FROM {_quote(table)})
+                    - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.{_quote(table)})
+                    AS entry_id, $run_id AS run_id)
+                FROM a{n}.{_quote(table)}""", as_run)
+        # a line belongs to the task of its administration; lines no task's administration
+        # claims (rejected before one was known, or of an administration --admin left out) come
+        # from the first task
         con.execute(f"""
             INSERT INTO billable_lines BY NAME
-            SELECT * FROM a{n}.billable_lines
-            WHERE status <> 'excluded' AND (admin_id = $admin OR ($first AND (
-                admin_id IS NULL OR NOT list_contains($admins, admin_id))))""",
-                    {"admin": run.admin_id, "first": n == 0,
+            SELECT * REPLACE ($run_id AS run_id) FROM a{n}.billable_lines
+            WHERE admin_id = $admin OR ($first AND (
+                admin_id IS NULL OR NOT list_contains($admins, admin_id)))""",
+                    {**as_run, "admin": run.admin_id, "first": n == 0,
                      "admins": [r.admin_id for r in runs]})
         con.execute(f"""
             INSERT INTO rejected_lines BY NAME
-            SELECT * FROM a{n}.rejected_lines AS r
+            SELECT * REPLACE ($run_id AS run_id) FROM a{n}.rejected_lines AS r
             WHERE NOT EXISTS (SELECT 1 FROM rejected_lines AS m
                               WHERE m."table" = r."table" AND m.row_number = r.row_number
-                                AND m."check" = r."check")""")
-    rows = {}
+                                AND m."check" = r."check")""", as_run)
+    # what the run read and the master data it used: the same files in every task
+    for table in SHARED:
+        con.execute(f"INSERT INTO {_quote(table)} BY NAME "
+                    f"SELECT * REPLACE ($run_id AS run_id) FROM a0.{_quote(table)}", as_run)
+    tasks_debtors = " UNION ".join(f"SELECT debtor_id FROM a{n}.run_debtors"
+                                   for n in range(len(runs)))
+    con.execute(f"INSERT INTO run_debtors BY NAME SELECT $run_id AS run_id, debtor_id "
+                f"FROM ({tasks_debtors}) ORDER BY debtor_id", as_run)
+    _reconcile(con, run_id)
+    books_seal = seal.seal_stored_run(con, run_id)
+    con.execute("CREATE TEMP TABLE run_notices (message VARCHAR)")
+    notices = list(dict.fromkeys(notice for run in runs for notice in run.notices))
+    if notices:
+        con.executemany("INSERT INTO run_notices VALUES (?)", [(n,) for n in notices])
+    inputs = [provenance.InputFile(path, size, sha256) for path, size, sha256 in con.execute(
+        "SELECT path, bytes, sha256 FROM a0.run_inputs ORDER BY path").fetchall()]
+    con.execute("CREATE TEMP TABLE reconciliation AS "
+                "SELECT * EXCLUDE (run_id) FROM run_reconciliation WHERE run_id = $run_id", as_run)
+    _record_run(con, con, run_id, params, started, inputs, books_seal)
+    result = summarise(con, con, run_id, params)
+    for table in ("reconciliation", "run_notices"):
+        con.execute(f"DROP TABLE temp.{table}")
     for table in PARQUET_TABLES:
-        con.execute(f"COPY {_quote(table)} TO $target (FORMAT parquet, PARTITION_BY (admin_id))",
+        con.execute(f"COPY ({PARQUET_ROWS[table]}) TO $target "
+                    f"(FORMAT parquet, PARTITION_BY ({', '.join(PARTITIONS)}))",
                     {"target": str(staging / table)})
-        rows[table] = con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
-    return rows
+        result.parquet_rows[table] = con.execute(
+            f"SELECT count(*) FROM {_quote(table)}").fetchone()[0]
+    for n in range(len(runs)):
+        con.execute(f"DETACH a{n}")
+    return result
+
+
+def _tables_with_rows(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    tables = [t for (t,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = $catalog "
+        "AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1",
+        {"catalog": catalog}).fetchall()]
+    return [t for t in tables if con.execute(
+        f"SELECT count(*) > 0 FROM {catalog}.{_quote(t)}").fetchone()[0]]
+
+
+def _refuse_unmerged_rows(con: duckdb.DuckDBPyConnection, runs: list[AdminRun]) -> None:
+    """A task's table with rows that the merge does not take (a table of a later feature) stops
+    the run: its rows would be lost from the books without a word."""
+    known = set(UNIONED + NUMBERED + SHARED + MERGED_OTHERWISE)
+    for n, run in enumerate(runs):
+        left = [t for t in _tables_with_rows(con, f"a{n}") if t not in known]
+        if left:
+            raise RunFailed([f"administration {escaped(run.admin_id)}: its books have rows in "
+                             f"{', '.join(left)}, which a distributed run cannot merge yet; run "
+                             "on one machine (nothing was written)"])
+
+
+def _refuse_different_inputs(con: duckdb.DuckDBPyConnection, runs: list[AdminRun]) -> None:
+    """Every task read the same input files (the same sizes and SHA-256) and the same lines per
+    source: a file that changed between two tasks would make books of two different inputs."""
+    for n, run in enumerate(runs[1:], start=1):
+        differs = con.execute(f"""
+            SELECT coalesce(a.path, b.path) FROM
+                (SELECT path, bytes, sha256 FROM a0.run_inputs) AS a
+            FULL JOIN (SELECT path, bytes, sha256 FROM a{n}.run_inputs) AS b USING (path)
+            WHERE a.sha256 IS DISTINCT FROM b.sha256 OR a.bytes IS DISTINCT FROM b.bytes
+            UNION
+            SELECT 'lines/' || coalesce(a.source, b.source) FROM
+                (SELECT source, lines_read, amount_read FROM a0.run_reconciliation) AS a
+            FULL JOIN (SELECT source, lines_read, amount_read FROM a{n}.run_reconciliation) AS b
+                USING (source)
+            WHERE a.lines_read IS DISTINCT FROM b.lines_read
+               OR a.amount_read IS DISTINCT FROM b.amount_read
+            ORDER BY 1""").fetchall()
+        if differs:
+            raise RunFailed([
+                f"the input changed while the administrations ran: administration "
+                f"{escaped(runs[0].admin_id)} and {escaped(run.admin_id)} read different "
+                f"{', '.join(escaped(path) for (path,) in differs)}; run again on an input that "
+                "stays as it is (nothing was written)"])
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """The run's reconciliation, per source table: lines read as every task read them (the
+    same files), and what became of them in the merged lines (each line once: from the task of
+    its administration); a reconciliation that does not close fails the run, as it would on one
+    machine."""
+    con.execute("""
+        INSERT INTO run_reconciliation BY NAME
+        WITH
+        read AS (SELECT source, lines_read, amount_read FROM a0.run_reconciliation),
+        lines AS (
+            SELECT source,
+                   count(*) FILTER (WHERE status = 'invoiced') AS lines_invoiced,
+                   count(*) FILTER (WHERE status = 'open') AS lines_open,
+                   count(*) FILTER (WHERE status = 'rejected') AS lines_rejected,
+                   count(*) FILTER (WHERE status = 'excluded') AS lines_excluded,
+                   coalesce(sum(amount) FILTER (WHERE status = 'invoiced'), 0) AS amount_invoiced,
+                   coalesce(sum(amount) FILTER (WHERE status = 'open'), 0) AS amount_open,
+                   coalesce(sum(amount) FILTER (WHERE status = 'rejected'), 0) AS amount_rejected,
+                   coalesce(sum(amount) FILTER (WHERE status = 'excluded'), 0) AS amount_excluded
+            FROM billable_lines WHERE run_id = $run_id GROUP BY source
+        ),
+        summed AS (
+            SELECT $run_id AS run_id, coalesce(r.source, l.source) AS source,
+                   coalesce(r.lines_read, 0) AS lines_read,
+                   coalesce(l.lines_invoiced, 0) AS lines_invoiced,
+                   coalesce(l.lines_open, 0) AS lines_open,
+                   coalesce(l.lines_rejected, 0) AS lines_rejected,
+                   coalesce(l.lines_excluded, 0) AS lines_excluded,
+                   coalesce(r.amount_read, 0) AS amount_read,
+                   coalesce(l.amount_invoiced, 0) AS amount_invoiced,
+                   coalesce(l.amount_open, 0) AS amount_open,
+                   coalesce(l.amount_rejected, 0) AS amount_rejected,
+                   coalesce(l.amount_excluded, 0) AS amount_excluded
+            FROM read AS r FULL JOIN lines AS l USING (source)
+        )
+        SELECT *,
+               lines_read = lines_invoiced + lines_open + lines_rejected + lines_excluded
+               AND amount_read = amount_invoiced + amount_open + amount_rejected
+                                 + amount_excluded AS closes
+        FROM summed""", {"run_id": run_id})
+    broken = con.execute(
+        "SELECT source, lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded, "
+        "amount_read, amount_invoiced, amount_open, amount_rejected, amount_excluded "
+        "FROM run_reconciliation WHERE run_id = $run_id AND NOT closes ORDER BY source",
+        {"run_id": run_id}).fetchall()
+    if broken:
+        raise ReconciliationError([
+            f"{s}: read {n} lines / {a} but the administrations' books have invoiced {ni} / {ai} "
+            f"+ open {no} / {ao} + rejected {nr} / {ar} + excluded {ne} / {ae}: does not close "
+            "(nothing was written)"
+            for s, n, ni, no, nr, ne, a, ai, ao, ar, ae in broken])
 
 
 def _check_partitions(staging: Path) -> None:
-    """Every file the COPY wrote is <table>/admin_id=<value>/<file> inside the staging folder (a
-    guard on DuckDB's encoding of the values: none may make a folder of its own)."""
+    """Every file the COPY wrote is <table>/admin_id=…/fiscal_year=…/period=…/<file> inside the
+    staging folder (a guard on DuckDB's encoding of the values: none may make a folder of its
+    own)."""
     for table in PARQUET_TABLES:
-        for partition in (staging / table).iterdir():
-            if not (partition.is_dir() and partition.name.startswith("admin_id=")
-                    and all(f.is_file() for f in partition.iterdir())):
-                raise RunFailed([f"{partition}: not a partition folder of {table} (nothing was "
+        level = [staging / table]
+        for key in PARTITIONS:
+            below = []
+            for folder in level:
+                for partition in folder.iterdir():
+                    if not (partition.is_dir() and not partition.is_symlink()
+                            and partition.name.startswith(f"{key}=")):
+                        raise RunFailed([f"{partition}: not a {key} partition folder of {table} "
+                                         "(nothing was written)"])
+                    below.append(partition)
+            level = below
+        for folder in level:
+            if not all(f.is_file() and not f.is_symlink() for f in folder.iterdir()):
+                raise RunFailed([f"{folder}: not a partition folder of {table} (nothing was "
                                  "written)"])
     root = staging.resolve()
     for path in staging.rglob("*"):
@@ -316,21 +506,33 @@ def dask_runner(address: str | None = None, workers: int = 2) -> DaskTaskRunner:
 def month_end_distributed(
     params: RunParameters, out_dir: Path, work_dir: Path, *, address: str | None = None,
     workers: int = 2, db_path: Path | None = None, keep_work: bool = False,
-) -> dict[str, int]:
-    """Run the month end with one task per administration on Dask; returns rows written.
+) -> RunResult:
+    """Run the month end with one task per administration on Dask; returns the run's result (as
+    a single-machine run's, with the Parquet rows written and, with keep_work, the folder of the
+    administrations' databases).
 
     The merged database is a new one: counters and numbers of an existing database would have to
     travel to every worker first, which this first version does not do (it refuses instead).
+    With params.admin, that administration's task alone runs (the others' lines are excluded,
+    as on one machine).
 
     The administrations' databases go into a folder of this run's own under work_dir, removed at
     the end (work_dir too when this run made it and nothing else is in it), after a failure as
     well, unless keep_work."""
+    started = dt.datetime.now()
     if db_path is not None and Path(db_path).exists():
         raise ConfigurationError([
             f"database {db_path} exists: a distributed run writes a new database (run on one "
             "machine to continue an existing one; nothing was done)"])
     check_parquet_out(Path(out_dir))
     admins = administrations(params.input_dir)
+    if params.admin is not None:
+        if params.admin not in admins:
+            raise ConfigurationError([
+                f"--admin {escaped(params.admin)}: there is no such administration in "
+                f"master/administrations (there are: {', '.join(map(escaped, admins))})"],
+                kind=USAGE)
+        admins = [params.admin]
     work_dir = Path(work_dir)
     made = make_dirs(work_dir)
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work_dir))
@@ -340,13 +542,17 @@ def month_end_distributed(
         os.chmod(run_dir, work_dir.stat().st_mode & 0o777)
 
         @flow(name="journalize-month-end-dask", task_runner=dask_runner(address, workers))
-        def by_administration() -> dict[str, int]:
+        def by_administration() -> RunResult:
             futures = [run_administration.submit(params, admin, run_dir, index)
                        for index, admin in enumerate(admins)]
             wait(futures)  # all, failed or not: nothing writes to run_dir once it is removed
-            return merge([f.result() for f in futures], Path(out_dir), db_path)
+            return merge([f.result() for f in futures], Path(out_dir), db_path, params=params,
+                         started=started)
 
-        return by_administration()
+        result = by_administration()
+        if keep_work:
+            result.work_kept = run_dir
+        return result
     finally:
         if not keep_work:
             remove_work(run_dir, made)

@@ -33,6 +33,11 @@ class RunResult:
     changed: list[tuple] = field(default_factory=list)
     seal: str | None = None  # the books' seal after the run (keep it elsewhere: verify --seal)
     seal_seconds: dict[str, float] = field(default_factory=dict)  # what sealing cost (bench)
+    # a distributed run (flows.distributed): its Parquet rows per table and where, and the folder
+    # of the administrations' databases when they were kept (--keep-work)
+    parquet_rows: dict[str, int] = field(default_factory=dict)
+    parquet_dir: Path | None = None
+    work_kept: Path | None = None
 
 
 SHOWN_REJECTIONS = 20  # rejection messages a run's result carries (all are in rejected_lines)
@@ -51,7 +56,7 @@ def _record_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
         """
         INSERT INTO runs BY NAME
         SELECT $run_id AS run_id, $command AS command, 'succeeded' AS status,
-               $started AS started_at, now()::TIMESTAMP AS finished_at,
+               $started AS started_at, $finished AS finished_at,
                $input_dir AS input_dir, $reference_date AS reference_date,
                $invoice_date AS invoice_date, $admin AS admin_id, $sources AS sources,
                $include_credit_lines AS include_credit_lines, $journalize AS journalize,
@@ -68,6 +73,8 @@ def _record_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
             "run_id": run_id,
             "command": params.command,
             "started": started,
+            # (the clock's, as started is: DuckDB's now() is the time the transaction began)
+            "finished": dt.datetime.now(),
             "input_dir": str(params.input_dir),
             "reference_date": params.reference_date,
             "invoice_date": params.invoice_date,

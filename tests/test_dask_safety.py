@@ -15,21 +15,33 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
 import pytest
-from builders import base_master, order_line, postcalc_line, project, with_be01, write_dataset
+from builders import (
+    base_master,
+    order_line,
+    postcalc_line,
+    project,
+    query,
+    with_be01,
+    write_dataset,
+)
 from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.distributed import administrations, merge, run_administration
 from flows.parameters import RunParameters
 from flows.pipeline import RunFailed
+from transforms.reconcile import ReconciliationError
 from transforms.validate import ConfigurationError
+from transforms.verify import audit
 
 # an id that, pasted into `ATTACH '<work>/<id>.duckdb' AS a0 (READ_ONLY)`, closes the string and
 # runs a COPY of its own (relative: into the working folder)
@@ -73,6 +85,13 @@ def admin_runs(tmp_path_factory):
     admins = administrations(input_dir)
     runs = [run_administration.fn(params(input_dir), admin, work) for admin in admins]
     return folder, admins, runs
+
+
+@pytest.fixture(scope="module")
+def odd_params(admin_runs) -> RunParameters:
+    """The run's parameters, which the merge records in its row of runs."""
+    folder, _, _ = admin_runs
+    return params(folder / "input")
 
 
 @pytest.fixture(scope="module")
@@ -125,13 +144,14 @@ def test_work_database_names_are_one_plain_file_name_per_administration():
 
 
 def test_a_quote_in_an_admin_id_runs_no_sql_and_its_partitions_stay_inside(admin_runs,
+                                                                           odd_params,
                                                                            monkeypatch):
     folder, admins, runs = admin_runs
     assert admins == sorted([EVIL, UP])
     duckdb.connect(str(folder / "base" / "work" / "x.duckdb")).close()  # for the injected ATTACH
     monkeypatch.chdir(folder)
     out = folder / "quote-out"
-    rows = merge.fn(runs, out)
+    rows = merge.fn(runs, out, params=odd_params).parquet_rows
     assert not (folder / "pwned.csv").exists()
     assert rows["invoices"] == 2
     # the values are percent-encoded by DuckDB into one folder each, and read back as they were
@@ -153,26 +173,28 @@ def test_administrations_refuses_an_id_too_long_for_a_partition_folder(tmp_path)
     assert "too long" in refused.value.messages[0]
 
 
-def test_merge_attaches_only_the_databases_run_administration_made(admin_runs, tmp_path):
+def test_merge_attaches_only_the_databases_run_administration_made(admin_runs, odd_params,
+                                                                    tmp_path):
     _, _, runs = admin_runs
     elsewhere = tmp_path / "other.duckdb"
     duckdb.connect(str(elsewhere)).close()
     with pytest.raises(RunFailed, match="not the database journalize made"):
-        merge.fn([runs[0], dataclasses.replace(runs[1], db_path=elsewhere)], tmp_path / "out")
+        merge.fn([runs[0], dataclasses.replace(runs[1], db_path=elsewhere)], tmp_path / "out",
+                 params=odd_params)
     assert not (tmp_path / "out").exists()
 
 
 # --- 2. --parquet-out: never a folder journalize did not write -------------------------------
 
 
-def test_a_foreign_parquet_out_folder_is_refused_and_left_alone(up_run, tmp_path):
+def test_a_foreign_parquet_out_folder_is_refused_and_left_alone(up_run, odd_params, tmp_path):
     runs = [up_run]
     out = tmp_path / "reports"
     (out / "invoices").mkdir(parents=True)
     (out / "invoices" / "q3.xlsx").write_bytes(b"the user's")
     (out / "notes.txt").write_text("mine")
     with pytest.raises(ConfigurationError, match="not written by journalize"):
-        merge.fn(runs, out)
+        merge.fn(runs, out, params=odd_params)
     assert (out / "invoices" / "q3.xlsx").read_bytes() == b"the user's"
     assert sorted(p.name for p in out.rglob("*")) == ["invoices", "notes.txt", "q3.xlsx"]
 
@@ -228,16 +250,16 @@ def test_work_folders_go_only_where_the_run_made_them_and_nothing_else_is_in_the
     assert [p.name for p in kept.iterdir()] == ["notes.txt"]
 
 
-def test_a_rerun_replaces_only_journalize_s_own_table_folders(up_run, tmp_path):
+def test_a_rerun_replaces_only_journalize_s_own_table_folders(up_run, odd_params, tmp_path):
     out = tmp_path / "out"
-    merge.fn([up_run], out)
+    merge.fn([up_run], out, params=odd_params)
     marker = json.loads((out / ".journalize-parquet").read_text())
     assert marker["tables"] == sorted(
         ["invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines"])
     (out / "README.txt").write_text("the user's")  # beside journalize's folders
     stale = out / "invoices" / "admin_id=GONE"  # a partition of an earlier run
     stale.mkdir()
-    merge.fn([up_run], out)
+    merge.fn([up_run], out, params=odd_params)
     assert (out / "README.txt").read_text() == "the user's"
     assert not stale.exists()
     assert [p.name for p in (out / "invoices").iterdir()] == ["admin_id=..%2Fup"]
@@ -246,9 +268,9 @@ def test_a_rerun_replaces_only_journalize_s_own_table_folders(up_run, tmp_path):
         "journal_entries", "open_items"]
 
 
-def test_a_quote_in_the_parquet_out_folder_is_a_name_not_sql(up_run, tmp_path):
+def test_a_quote_in_the_parquet_out_folder_is_a_name_not_sql(up_run, odd_params, tmp_path):
     out = tmp_path / "it's here"
-    rows = merge.fn([up_run], out)
+    rows = merge.fn([up_run], out, params=odd_params).parquet_rows
     assert rows["invoices"] == 1
     assert parquet(out, "invoices", "admin_id, invoice_number") == [(UP, "B1")]
 
@@ -256,7 +278,8 @@ def test_a_quote_in_the_parquet_out_folder_is_a_name_not_sql(up_run, tmp_path):
 # --- 3. a failed merge leaves no database ------------------------------------------------------
 
 
-def test_a_failed_merge_leaves_no_database_and_the_next_one_is_not_refused(up_run, tmp_path):
+def test_a_failed_merge_leaves_no_database_and_the_next_one_is_not_refused(up_run, odd_params,
+                                                                          tmp_path):
     broken_dir = tmp_path / "broken"
     broken_dir.mkdir()
     broken = dataclasses.replace(up_run, db_path=broken_dir / up_run.db_path.name)
@@ -264,14 +287,108 @@ def test_a_failed_merge_leaves_no_database_and_the_next_one_is_not_refused(up_ru
     db, out = tmp_path / "books" / "merged.duckdb", tmp_path / "out"
     db.parent.mkdir()
     with pytest.raises(duckdb.Error):
-        merge.fn([up_run, broken], out, db)
+        merge.fn([up_run, broken], out, db, params=odd_params)
     assert list(db.parent.iterdir()) == []
     assert not out.exists()
-    merge.fn([up_run], out, db)
+    merge.fn([up_run], out, db, params=odd_params)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT admin_id, invoice_number FROM invoices").fetchall() == [
             (UP, "B1")]
     assert sorted(p.name for p in db.parent.iterdir()) == ["merged.duckdb"]
+
+
+# --- 4. the merged books are one run's -----------------------------------------------------------
+
+
+def test_the_merged_books_record_one_run_with_its_reconciliation(admin_runs, odd_params,
+                                                                 tmp_path):
+    # by hand: EVIL's order L1 (1 × 100.00, VAT H 21 %) → invoice 1001 of 121.00, UP's
+    # postcalculation line P-L1 (1 × 100.00 H) → invoice B1 of 121.00; each entry has a debtor,
+    # a revenue and a VAT line: 6 entry lines; every line read is invoiced
+    _, _, runs = admin_runs
+    db = tmp_path / "books.duckdb"
+    result = merge.fn(runs, tmp_path / "out", db, params=odd_params)
+    assert result.run_id == 1
+    assert query(db, """
+        SELECT run_id, command, status, input_dir, reference_date::VARCHAR, admin_id,
+               lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded,
+               invoices, journal_entry_lines, seal = $seal FROM runs""",
+                 {"seal": result.seal}) == [
+        (1, "run", "succeeded", str(odd_params.input_dir), "2026-10-31", None,
+         2, 2, 0, 0, 0, 2, 6, True)]
+    assert query(db, """
+        SELECT source, lines_read, lines_invoiced, lines_open, lines_rejected, lines_excluded,
+               amount_read, amount_invoiced, closes
+        FROM run_reconciliation WHERE lines_read > 0 ORDER BY source""") == [
+        ("order_lines", 1, 1, 0, 0, 0, D("100.00"), D("100.00"), True),
+        ("postcalc_lines", 1, 1, 0, 0, 0, D("100.00"), D("100.00"), True)]
+    # every row is of run 1; the run's input files once, as each task read them
+    for table in ("invoices", "journal_entries", "billable_lines", "run_inputs", "seals",
+                  "run_accounts", "run_debtors"):
+        assert query(db, f"SELECT DISTINCT run_id FROM {table}") == [(1,)], table
+    assert query(db, "SELECT count(*) > 0 AND count(*) = count(DISTINCT path) FROM run_inputs"
+                 ) == [(True,)]
+    assert sorted(query(db, "SELECT debtor_id FROM run_debtors")) == [("10001",)]
+    assert (result.counts["invoices"], result.counts["lines_invoiced_now"]) == (2, 2)
+    assert [(a, n, incl) for a, _, n, _, _, incl in result.invoices_by_journal] == sorted(
+        [(EVIL, 1, D("121.00")), (UP, 1, D("121.00"))])
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = audit(con)
+    assert {name: f for name, f in found.findings.items() if f} == {}
+
+
+def copied_runs(runs: list, folder: Path) -> list:
+    """The tasks' databases copied into folder (under the names the merge accepts)."""
+    folder.mkdir()
+    copies = []
+    for run in runs:
+        shutil.copy(run.db_path, folder / run.db_path.name)
+        copies.append(dataclasses.replace(run, db_path=folder / run.db_path.name))
+    return copies
+
+
+def test_a_merge_of_tasks_that_read_different_input_writes_nothing(admin_runs, odd_params,
+                                                                   tmp_path):
+    _, _, runs = admin_runs
+    runs = copied_runs(runs, tmp_path / "work")
+    with duckdb.connect(str(runs[1].db_path)) as con:  # (a file changed between the two tasks)
+        con.execute("UPDATE run_inputs SET sha256 = repeat('0', 64) "
+                    "WHERE path = 'lines/order_lines.csv'")
+    db, out = tmp_path / "books.duckdb", tmp_path / "out"
+    with pytest.raises(RunFailed) as failed:
+        merge.fn(runs, out, db, params=odd_params)
+    assert "the input changed while the administrations ran" in failed.value.messages[0]
+    assert "lines/order_lines.csv" in failed.value.messages[0]
+    assert not db.exists() and not out.exists()
+
+
+def test_a_merge_that_would_drop_rows_it_cannot_merge_writes_nothing(admin_runs, odd_params,
+                                                                     tmp_path):
+    _, _, runs = admin_runs
+    runs = copied_runs(runs, tmp_path / "work")
+    with duckdb.connect(str(runs[0].db_path)) as con:  # (a table of a feature not built yet)
+        con.execute("INSERT INTO subscription_state VALUES ('S1', 'I1', DATE '2026-10-31', 1)")
+    db = tmp_path / "books.duckdb"
+    with pytest.raises(RunFailed, match="subscription_state, which a distributed run cannot "
+                                        "merge yet"):
+        merge.fn(runs, tmp_path / "out", db, params=odd_params)
+    assert not db.exists()
+
+
+def test_a_merge_whose_lines_do_not_reconcile_writes_nothing(admin_runs, odd_params, tmp_path):
+    _, _, runs = admin_runs
+    runs = copied_runs(runs, tmp_path / "work")
+    up = next(run for run in runs if run.admin_id == UP)
+    with duckdb.connect(str(up.db_path)) as con:  # (UP's postcalculation line lost)
+        con.execute("DELETE FROM billable_lines WHERE line_id = 'P-L1'")
+    db = tmp_path / "books.duckdb"
+    with pytest.raises(ReconciliationError) as failed:
+        merge.fn(runs, tmp_path / "out", db, params=odd_params)
+    assert failed.value.messages == [
+        "postcalc_lines: read 1 lines / 100.00 but the administrations' books have invoiced 0 / "
+        "0.00 + open 0 / 0.00 + rejected 0 / 0.00 + excluded 0 / 0.00: does not close (nothing "
+        "was written)"]
+    assert not db.exists()
 
 
 # --- 4. the work folder goes (end to end, on a local Dask cluster) ------------------------------
@@ -295,10 +412,10 @@ DASK_RUNS = textwrap.dedent(
                     base / "f.duckdb.work", workers=2, db_path=base / "f.duckdb")
             except Exception as error:
                 print("FAILED", type(error).__name__)
-            rows = month_end_distributed(
+            result = month_end_distributed(
                 RunParameters.for_period("2026-10", input_dir=good), base / "g-out",
                 base / "g.duckdb.work", workers=2, db_path=base / "g.duckdb")
-        print("ROWS", rows["invoices"])
+        print("ROWS", result.parquet_rows["invoices"], "RUN", result.run_id)
 
 
     if __name__ == "__main__":  # Dask's worker processes import this module again
@@ -323,7 +440,7 @@ def test_a_dask_run_removes_its_work_databases_after_failure_and_success(tmp_pat
                           cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     assert "FAILED ConfigurationError" in done.stdout
-    assert "ROWS 2" in done.stdout
+    assert "ROWS 2 RUN 1" in done.stdout
     # the failed run: no database, no work folder (it made it), no Parquet folder
     # the good one: its database and Parquet; of the work folder only what was there before
     assert sorted(p.name for p in base.iterdir()) == ["g-out", "g.duckdb", "g.duckdb.work"]
@@ -331,4 +448,7 @@ def test_a_dask_run_removes_its_work_databases_after_failure_and_success(tmp_pat
     with duckdb.connect(str(base / "g.duckdb"), read_only=True) as con:
         assert sorted(con.execute("SELECT admin_id, invoice_number FROM invoices").fetchall()) \
             == sorted([(EVIL, "1001"), (UP, "B1")])
+        assert con.execute("SELECT run_id, lines_read, invoices FROM runs").fetchall() == [
+            (1, 2, 2)]
+    assert (base / "g.duckdb").stat().st_mode & 0o777 == 0o600  # (books are private)
     assert not (tmp_path / "pwned.csv").exists()

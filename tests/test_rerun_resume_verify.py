@@ -35,7 +35,7 @@ from transforms.verify import audit
 WIDE = {"COLUMNS": "250"}
 
 CHECK_NAMES = ["entries_balance", "numbers_unique", "numbers_gapless", "lines_once", "counters",
-               "invoices_booked", "lines_unique", "invoice_totals", "entry_vat",
+               "invoices_booked", "lines_unique", "lines_read_once", "invoice_totals", "entry_vat",
                "open_item_amounts", "entry_periods", "settlements", "reconciliation",
                "master_references", "drafts", "sealed"]
 OK_LINES = [

@@ -482,6 +482,55 @@ def test_copies_of_an_id_in_one_file_are_no_finding(dataset_dir, db):
     assert findings(db) == {}
 
 
+def test_copies_of_an_id_in_one_file_written_twice_are_found(dataset_dir, db):
+    # L1 twice in the file (rows 1 and 2, each rejected as a copy), and each copy then written a
+    # second time, as the next run on books a distributed run had merged wrote its open and
+    # rejected lines again: lines_unique let such copies pass
+    write_dataset(dataset_dir, order_lines=[order_line("L1"), order_line("L1", "O2"),
+                                            order_line("L2", "O3")])
+    run(dataset_dir, db)
+    copy = tampered(db, "INSERT INTO billable_lines SELECT * FROM billable_lines "
+                        "WHERE line_id = 'L1'")
+    found = findings(copy)
+    assert found["lines_read_once"] == [
+        "order_lines row 1 (line L1) has 2 rows of run 1 in billable_lines (rejected, rejected): "
+        "a line read once is written once",
+        "order_lines row 2 (line L1) has 2 rows of run 1 in billable_lines (rejected, rejected): "
+        "a line read once is written once",
+    ]
+    assert found["lines_unique"] == [
+        "order_lines line L1 has 4 rows in billable_lines (rejected in run 1, rejected in run 1, "
+        "rejected in run 1, rejected in run 1)"]
+
+
+def test_a_line_without_an_id_written_twice_is_found(dataset_dir, db):
+    # row 2 has no line_id (rejected: a required column); its row is written a second time
+    write_dataset(dataset_dir, order_lines=[order_line("L1"), order_line("", "O2")])
+    run(dataset_dir, db)
+    assert query(db, "SELECT row_number, status FROM billable_lines WHERE line_id IS NULL") == [
+        (2, "rejected")]
+    copy = tampered(db, "INSERT INTO billable_lines SELECT * FROM billable_lines "
+                        "WHERE line_id IS NULL")
+    assert findings(copy)["lines_read_once"] == [
+        "order_lines row 2 (no line id) has 2 rows of run 1 in billable_lines (rejected, "
+        "rejected): a line read once is written once"]
+
+
+def test_a_resume_of_open_lines_of_two_months_with_the_same_row_number_is_no_finding(
+        dataset_dir, tmp_path, db):
+    # row 1 of October's file (L1) and row 1 of November's (L2) both stay open (dated in
+    # December); a resume reads both from the books and writes both as its own, row 1 each
+    write_dataset(dataset_dir, order_lines=[order_line("L1", line_date="2026-12-05")])
+    run(dataset_dir, db, period="2026-10")
+    november = write_dataset(tmp_path / "november",
+                             order_lines=[order_line("L2", "O2", line_date="2026-12-10")])
+    run(november, db, period="2026-11")
+    resume(resume_parameters(db))
+    assert query(db, "SELECT line_id, row_number, status, run_id FROM billable_lines "
+                     "ORDER BY 1") == [("L1", 1, "open", 3), ("L2", 1, "open", 3)]
+    assert findings(db) == {}
+
+
 # --- books of an earlier version ---------------------------------------------------------------
 
 

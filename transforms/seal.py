@@ -384,18 +384,32 @@ class RunSealer:
         for future in self._pending:
             future.result()  # (in order: the hasher sees the batches as the books stored them)
         self._pool.shutdown()
-        chunks = self.hasher.finish()
-        _write_chunks(books, chunks)
-        previous = dict(books.execute(
-            "SELECT admin_id || $sep || journal_code, seal FROM seals "
-            "QUALIFY row_number() OVER (PARTITION BY admin_id, journal_code "
-            "ORDER BY run_id DESC) = 1", {"sep": SEP}).fetchall())
-        links = link_rows(self.run_id, chunks, previous)
-        if links:
-            books.executemany("INSERT INTO seals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
-        heads = {**previous, **{f"{a}{SEP}{j}": seal for _, a, j, _, _, seal, _, _ in links}}
+        books_seal = _seal(books, self.run_id, self.hasher.finish())
         self.close_seconds = time.perf_counter() - started
-        return run_seal(self.run_id, heads)
+        return books_seal
+
+
+def seal_stored_run(books: duckdb.DuckDBPyConnection, run_id: int) -> str:
+    """Seal a run whose rows are in the books already, hashed as ``verify`` reads them back (in
+    the order the books store them): the merge of a distributed run, which puts together rows
+    that the administrations' tasks wrote (and sealed) in books of their own, with the entry ids
+    and run id of the merged run. Writes the run's chunks and links; returns the run's seal."""
+    return _seal(books, run_id, [c for c in recompute(books) if c.run_id == run_id])
+
+
+def _seal(books: duckdb.DuckDBPyConnection, run_id: int, chunks: list[ChunkDigest]) -> str:
+    """Write a run's chunks and its links (each on the newest link of its administration and
+    journal); the books' seal after the run."""
+    _write_chunks(books, chunks)
+    previous = dict(books.execute(
+        "SELECT admin_id || $sep || journal_code, seal FROM seals "
+        "QUALIFY row_number() OVER (PARTITION BY admin_id, journal_code "
+        "ORDER BY run_id DESC) = 1", {"sep": SEP}).fetchall())
+    links = link_rows(run_id, chunks, previous)
+    if links:
+        books.executemany("INSERT INTO seals VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
+    heads = {**previous, **{f"{a}{SEP}{j}": seal for _, a, j, _, _, seal, _, _ in links}}
+    return run_seal(run_id, heads)
 
 
 def _write_chunks(books: duckdb.DuckDBPyConnection, chunks: list[ChunkDigest]) -> None:

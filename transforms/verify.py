@@ -26,6 +26,8 @@ CHECKS = {
     "counters": "journal counters equal the highest number issued",
     "invoices_booked": "every journalised invoice has its entry and one open item",
     "lines_unique": "every line (source, line_id) once in billable_lines",
+    "lines_read_once": "every line a run read from its files (source, row) once in "
+                       "billable_lines",
     "invoice_totals": "invoice totals = Σ its VAT rows; each VAT row = Σ its lines, less discount, "
                       "VAT at its rate",
     "entry_vat": "entry lines per invoice and VAT code = the invoice's net + VAT; VAT on the "
