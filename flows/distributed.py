@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 # the merged tables: per-administration rows, unioned (billable and rejected lines need care)
 UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
-           "skipped_numbers", "changed_lines")
+           "skipped_numbers", "changed_lines", "subscription_state")
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")
 # journalize's own mark on a Parquet output folder: the tables it wrote there (the only ones a
 # next run replaces); a non-empty folder without it is someone else's and is never touched
