@@ -4,10 +4,13 @@
 
 Five administrations (NL01, NL02, NL03, BE01 with a CODA mask, BE02), 200,000 debtors with sales
 relation profiles (some collecting across modules, `*****` among them), projects with phases,
-subscriptions, courses, deferred article groups, allocation links, every billable source (orders
+subscriptions with items billed to the reference date (SPEC §7: monthly, quarterly, half-yearly
+and yearly, some a period behind, some ended early and credited, some cut short by their end),
+courses, deferred article groups, allocation links, every billable source (orders
 60 %, counter 10 %, postcalc 10 %, installments 5 %, subscriptions 10 %, courses 5 %), about 2 %
 credit lines, 3 % lines after the reference date, blocked debtors and a few bad rows per 100,000
-(unknown debtor, negative quantity without is_credit, unparsable date).
+(unknown debtor, negative quantity without is_credit, unparsable date). The subscription items
+(about 30,000 whatever the size) generate about 25,000 lines in the run.
 
 The master tables are small and built in Python; the line tables are computed by DuckDB straight
 into Parquet from `range(n)` with hash-based pseudo-random values, so any size is generated in
@@ -17,6 +20,7 @@ seconds and bounded memory, and the same seed gives the same files on any machin
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import random
 import time
 from pathlib import Path
@@ -58,7 +62,7 @@ def master_tables(seed: int) -> dict[str, pa.Table]:
     tables: dict[str, list[dict]] = {k: [] for k in (
         "administrations", "settings", "journals", "accounts", "vat_codes", "integration_types",
         "article_groups", "integration_groups", "sales_relation_profiles", "projects",
-        "project_phases", "subscriptions", "courses", "allocation_links",
+        "project_phases", "subscriptions", "subscription_items", "courses", "allocation_links",
         "issued_invoice_numbers")}
     tables["settings"].append({"key": "default_admin", "value": "NL01"})
     for index, (admin, country, prefix, mask) in enumerate(ADMINS):
@@ -129,6 +133,10 @@ def master_tables(seed: int) -> dict[str, pa.Table]:
             "project_id": f"P{s % PROJECTS:06d}" if s % 5 == 0 else "",
             "admin_id": ADMINS[s % len(ADMINS)][0] if s % 3 else "",
             "exclude_from_collective": str(s % 13 == 0).lower(), "dim_department": f"D{s % 9}"})
+        if s % 2 == 0:
+            tables["subscription_items"].append(subscription_item(rng, s, 1))
+        if s % 10 == 0:
+            tables["subscription_items"].append(subscription_item(rng, s, 2))
     for c in range(COURSES):
         tables["courses"].append({"course_id": f"C{c:04d}",
                                   "admin_id": ADMINS[c % len(ADMINS)][0] if c % 4 else "",
@@ -142,6 +150,48 @@ def master_tables(seed: int) -> dict[str, pa.Table]:
     out = {name: _table(rows) for name, rows in tables.items()}
     out["debtors"] = debtor_table(seed)
     return out
+
+
+FREQUENCIES = [("month", 1)] * 14 + [("quarter", 3)] * 3 + [("half_year", 6), ("year", 12)] * 1
+
+
+def _plus_months(day: dt.date, months: int) -> dt.date:
+    """day + months, on the month's last day when it lacks that day (as the run's periods)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def subscription_item(rng: random.Random, s: int, n: int) -> dict:
+    """An item of subscription s, billed as a subscription module leaves it before the October
+    run: through the end of its period that holds 2026-09-30 (so what is due is the periods that
+    start in October), some a period behind, some ended (credited or cut short)."""
+    frequency, months = rng.choice(FREQUENCIES)
+    start = dt.date(rng.choice([2024, 2025, 2026]), rng.randint(1, 12), rng.choice([1, 1, 1, 15]))
+    if start > dt.date(2026, 10, 31):
+        start = start.replace(year=2025)
+    k, through = 0, None
+    while _plus_months(start, (k + 1) * months) <= dt.date(2026, 9, 30):
+        k += 1
+    if start <= dt.date(2026, 9, 30):
+        through = _plus_months(start, (k + 1) * months) - dt.timedelta(days=1)
+    end = None
+    roll = rng.random()
+    if through and roll < 0.04 and k > 0:  # a period behind: two are due
+        through = _plus_months(start, k * months) - dt.timedelta(days=1)
+    elif through and roll < 0.06:  # ended early, after it was billed: credited
+        end = max(start, through - dt.timedelta(days=rng.randint(1, 20)))
+    elif roll < 0.08:  # ends in the middle of October: cut short
+        end = max(start, dt.date(2026, 10, 15))
+    return {
+        "subscription_id": f"S{s:06d}", "item_code": f"SUB-{n}",
+        "article_group": rng.choice(["SUBS", "SUBS", "SERV", "LIC"]),
+        "description": f"Subscription item {n}", "quantity": str(rng.choice([1, 1, 2, 5])),
+        "unit_price": f"{rng.randint(500, 50000) / 100:.2f}", "vat_code": "H",
+        "frequency": frequency, "start_date": start.isoformat(),
+        "end_date": end.isoformat() if end else "",
+        "billed_through": through.isoformat() if through else ""}
 
 
 def debtor_table(seed: int) -> pa.Table:

@@ -28,6 +28,9 @@ Other deliberate edge cases (valid rows):
     - subscription S0006 names admin NL01 but a BE01 project: the project's administration wins;
     - subscription item lines ended before billed_through (S0007) yield credit lines
       (lines/subscription_lines.csv carries that credit line: open unless --include-credit-lines);
+    - the run generates the subscription items' periods that lines/subscription_lines does not
+      bill (SPEC §7): S0003/ABO-6003 August and September, S0005/LIC-4002's year from
+      2026-10-15 and S0008/ONH-5002's July–December (tests/test_sample_end_to_end.py);
     - collective invoicing (SPEC §8): profiles PRJ (per_project, month), VZF (per_sales_relation,
       month), WK (per_concept_debtor, week); project P1002 has invoice_separately, P1003 and
       subscription S0004, course CRS03 and installment T11 are excluded from collecting,

@@ -51,15 +51,16 @@ if TYPE_CHECKING:
 
 # the merged tables: per-administration rows, unioned (billable and rejected lines need care)
 UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
-           "skipped_numbers", "changed_lines", "draft_open_items")
+           "skipped_numbers", "changed_lines", "draft_open_items",
+           "subscription_state")
 # numbered with entry ids, which go on over the administrations in order
 NUMBERED = ("journal_entries", "draft_entries")
 # the same in every task (the same input files): taken from the first, checked against the rest
 SHARED = ("run_accounts", "run_journals", "run_vat_codes")
 # what the merge writes itself (the run's record, reconciliation and seal) or does not take:
 # a table of a task's books outside these lists that holds rows stops the merge, so that no
-# output is dropped unseen (the tables of features not built yet, entry_allocations,
-# subscription_state and deferral_schedule, are empty)
+# output is dropped unseen (the tables of features not built yet, entry_allocations
+# and deferral_schedule, are empty)
 MERGED_OTHERWISE = ("billable_lines", "rejected_lines", "run_debtors", "runs", "run_inputs",
                     "run_reconciliation", "seals", "seal_chunks")
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")

@@ -195,6 +195,7 @@ def check_configuration(input_dir: Path) -> list[str]:
         db_path=Path(":memory:"),
         reference_date=LAST_RUN_DATE,
         include_credit_lines=True,
+        command="check",  # (subscription items: their first period only)
     )
     try:
         storage.confine(con, None, input_dir)

@@ -3,6 +3,7 @@ the run's parameters; the stages from map on also of the chunk (Chunk) the run i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from transforms import (
     number,
     reconcile,
     sqlfile,
+    subscriptions,
     validate,
     workspace,
 )
@@ -59,7 +61,9 @@ def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     files = ingest.find_tables(params.input_dir)
     validate.load_lines(con, files, LINE_SCHEMAS)
     _not_built_yet(con)
-    _finish_loading(con, files, params.batch_rows)
+    # (`journalize check` needs only whether each item has a line: its first period)
+    _finish_loading(con, files, params.batch_rows, reference_date=params.reference_date,
+                    at_most=1 if params.command == "check" else None)
     _warn_without_line_files(con, params.input_dir, files)
 
 
@@ -89,9 +93,6 @@ NOT_BUILT = (
     ("SELECT nullif(count(*), 0)::VARCHAR FROM master.allocation_links",
      "{} allocation link(s) in master/allocation_links: cost allocation is not built yet, no "
      "entry is allocated"),
-    ("SELECT nullif(count(*), 0)::VARCHAR FROM master.subscription_items",
-     "{} subscription item(s) in master/subscription_items: billing subscriptions from their "
-     "items is not built yet, subscriptions are billed from lines/subscription_lines only"),
 )
 
 
@@ -103,11 +104,15 @@ def _not_built_yet(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
-                    batch_rows: int = validate.BATCH_ROWS) -> None:
-    """The lines are read, cast and staged in one shape (one pass over the files); the faults of
+                    batch_rows: int = validate.BATCH_ROWS, *,
+                    reference_date: dt.date | None = None, at_most: int | None = None) -> None:
+    """The subscription lines due up to reference_date are generated from the subscription
+    items (None: none, as in a resume); the lines are read, cast and staged in one shape (one
+    pass over the files, the generated lines with them); the faults of
     the rows that break a column check are named; what was read is counted for the
     reconciliation; the raw tables and typed views then go, and the rules across rows and tables
     are applied to the staged lines."""
+    subscriptions.generate_lines(con, reference_date=reference_date, at_most=at_most)
     validate.stage_lines(con)
     if files:
         validate.validate_suspects(con, files, LINE_SCHEMAS, batch_rows)

@@ -396,16 +396,20 @@ MASTER_SCHEMAS = {
             "vat_code": text(description="VAT code of the item", example="H"),
             "frequency": text(isin=FREQUENCIES, description="Length of a billing period",
                               example="month"),
-            "start_date": date(description="First day the item is billed", example="2026-01-01"),
-            "end_date": date(optional=True, description="End of the item; empty: running",
+            "start_date": date(description="First day the item is billed; its periods start on "
+                                           "this day of the month", example="2026-01-01"),
+            "end_date": date(optional=True, description="Last day of the item; empty: running. "
+                                                        "Before billed_through: the days after "
+                                                        "it are credited",
                              example="2026-10-31"),
             "billed_through": date(optional=True,
                                    description="Last day already billed; billing goes on from "
-                                               "the day after",
+                                               "the day after (once the books bill the item, "
+                                               "from their subscription_state instead)",
                                    example="2026-09-30"),
         },
-        grain="one row per (subscription, item); read and checked, but this version bills "
-              "subscriptions from `lines/subscription_lines` only",
+        grain="one row per (subscription, item) (abonnementsregel): the run bills each period "
+              "due up to the reference date (SPEC §7, docs/subscription-billing.md)",
     ),
     "courses": table(
         "courses",

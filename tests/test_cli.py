@@ -443,8 +443,8 @@ def test_query_reads_the_books_as_a_table_or_csv_and_writes_nothing(tmp_path):
 
 
 def test_the_sample_run_says_which_of_its_master_data_is_not_built_yet(tmp_path):
-    """The sample declares deferred article groups, allocation links and subscription items;
-    the run says it does not use them rather than ignoring them silently."""
+    """The sample declares deferred article groups and allocation links; the run says it does
+    not use them rather than ignoring them silently."""
     result = invoke("run", "--db", tmp_path / "out.duckdb", "--period", "2026-10")
 
     assert result.exit_code == 0, result.output
@@ -452,8 +452,11 @@ def test_the_sample_run_says_which_of_its_master_data_is_not_built_yet(tmp_path)
             "defer_revenue: deferred revenue is not built yet") in result.output
     assert "note: 3 allocation link(s) in master/allocation_links: cost allocation is not " \
            "built yet" in result.output
-    assert "note: 15 subscription item(s) in master/subscription_items: billing subscriptions " \
-           "from their items is not built yet" in result.output
+    # (subscription items are billed: the run says how many lines it generated from them)
+    assert "billing subscriptions from their items is not built yet" not in result.output
+    assert "note: 4 subscription line(s) generated from master/subscription_items (billing " \
+           "periods up to the reference date 2026-10-31); they are read as subscription_lines" \
+           in result.output
 
 
 def test_every_figure_of_a_rerun_summary_is_that_runs(tmp_path):

@@ -39,8 +39,23 @@ def test_the_planted_bad_lines_are_rejected_with_file_row_column_and_rule(sample
     assert message.startswith("lines/order_lines.csv row 67, column quantity:") and "'abc'" in message
 
 
+# SPEC §7: the subscription items of the sample whose periods lines/subscription_lines does not
+# already bill (data/make_sample.py; reference date 2026-10-31):
+#   S0003/ABO-6003 monthly from 2026-08-01, nothing billed: August and September (October is
+#     SL-000005's), 2 × 65.00 = 130.00 each;
+#   S0005/LIC-4002 yearly from 2026-10-15: 2026-10-15 … 2027-10-14, 2 × 480.00 = 960.00;
+#   S0008/ONH-5002 half-yearly, billed through 2026-06-30: July – December, 1 × 780.00.
+# The other items' October periods (and S0007/ONH-5001's credit) are the given lines'.
+GENERATED = [
+    ("S0003|ABO-6003|2026-08-01", D("2"), D("65"), D("130.00"), "2026-08-01", "2026-08-31"),
+    ("S0003|ABO-6003|2026-09-01", D("2"), D("65"), D("130.00"), "2026-09-01", "2026-09-30"),
+    ("S0005|LIC-4002|2026-10-15", D("2"), D("480"), D("960.00"), "2026-10-15", "2027-10-14"),
+    ("S0008|ONH-5002|2026-07-01", D("1"), D("780"), D("780.00"), "2026-07-01", "2026-12-31"),
+]
+
+
 def test_every_line_is_accounted_for(sample_db):
-    read = sum(_rows(table) for table in SOURCES)
+    read = sum(_rows(table) for table in SOURCES) + len(GENERATED)
     assert query(sample_db, "SELECT count(*) FROM billable_lines") == [(read,)]
     assert query(sample_db, "SELECT lines_read, lines_invoiced + lines_open + lines_rejected "
                             "+ lines_excluded FROM runs") == [(read, read)]
@@ -81,3 +96,33 @@ def test_blocked_debtors_and_late_lines_stay_open(sample_db):
         "credit line of course_lines: invoiced only with --include-credit-lines",
         "credit line of subscription_lines: invoiced only with --include-credit-lines",
     }
+
+
+def test_the_subscription_items_bill_the_periods_no_given_line_bills(sample_db):
+    assert query(sample_db, "SELECT line_id, quantity, unit_price, amount, "
+                            "strftime(period_start, '%Y-%m-%d'), strftime(period_end, '%Y-%m-%d') "
+                            "FROM billable_lines WHERE row_number IS NULL ORDER BY 1") == GENERATED
+    assert query(sample_db, "SELECT DISTINCT status, line_date = period_start FROM billable_lines "
+                            "WHERE row_number IS NULL") == [("invoiced", True)]
+    # S0003 (debtor 10007, no profile: one invoice per subscription): SL-000005 130.00 + August
+    # 130.00 + September 130.00 = 390.00, VAT 21 % 81.90, total 471.90
+    assert query(sample_db, "SELECT i.total_excl_vat, i.vat_amount, i.total_incl_vat, i.line_count "
+                            "FROM invoices AS i JOIN billable_lines AS b USING (invoice_number) "
+                            "WHERE b.line_id = 'SL-000005'") == [
+        (D("390.00"), D("81.90"), D("471.90"), 3)]
+
+
+def test_subscription_state_holds_how_far_the_run_billed_each_item(sample_db):
+    # every item with a period invoiced now, through the end of its latest invoiced period; not
+    # S0003/ABO-6001 (starts 2026-11-01) nor S0007/ONH-5001 (its credit line stays open)
+    assert query(sample_db, "SELECT subscription_id, item_code, strftime(billed_through, '%Y-%m-%d') "
+                            "FROM subscription_state ORDER BY 1, 2") == [
+        ("S0001", "ABO-6001", "2026-10-31"), ("S0001", "ABO-6002", "2026-10-31"),
+        ("S0002", "LIC-4001", "2027-09-30"), ("S0002", "ONH-5002", "2026-12-31"),
+        ("S0003", "ABO-6003", "2026-10-31"),
+        ("S0004", "ABO-6004", "2026-10-31"), ("S0004", "ONH-5001", "2026-12-31"),
+        ("S0005", "ABO-6002", "2026-10-31"), ("S0005", "LIC-4002", "2027-10-14"),
+        ("S0006", "ABO-6001", "2026-10-31"),
+        ("S0007", "ABO-6002", "2026-10-31"),
+        ("S0008", "ABO-6004", "2026-10-31"), ("S0008", "ONH-5002", "2026-12-31"),
+    ]

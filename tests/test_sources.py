@@ -512,12 +512,6 @@ def monthly_item(subscription_id: str = "S1") -> dict:
                 frequency="month", start_date="2026-10-01")
 
 
-SUBSCRIPTION_ITEMS_NOT_GENERATED = (
-    "SPEC §2/§7: the run never generates subscription lines from subscription_items (no code "
-    "reads subscription_items or billed_through; subscription_state stays empty)")
-
-
-@pytest.mark.xfail(strict=True, reason=SUBSCRIPTION_ITEMS_NOT_GENERATED)
 def test_subscription_item_is_billed_for_the_period(dataset_dir, db):
     # §7: a monthly item starting 2026-10-01 is billed for October in the 2026-10 run:
     # 1 × 100.00 + 21 % VAT = 121.00 on a subscription invoice
@@ -530,7 +524,6 @@ def test_subscription_item_is_billed_for_the_period(dataset_dir, db):
         ("subscription_invoice", D("121.00"))]
 
 
-@pytest.mark.xfail(strict=True, reason=SUBSCRIPTION_ITEMS_NOT_GENERATED)
 def test_subscription_items_are_not_billed_in_a_run_without_subscriptions(dataset_dir, db):
     # §7 + --sources: a run without subscriptions neither bills nor advances billed_through;
     # a later run with subscriptions bills October once: 1 × 100.00 + 21 % = 121.00

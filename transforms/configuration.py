@@ -22,6 +22,7 @@ CHECKS = (
     "account_references",
     "overlapping_number_series",
     "billing_sources",
+    "subscription_items",
     "authorisations",
 )
 

@@ -29,6 +29,7 @@ CHUNK_TABLES = (
     "open_items",
     "skipped_numbers",
     "changed_lines",
+    "subscription_state",  # (how far the invoiced lines billed each subscription item)
 )
 # a run --no-journalize keeps its entries and open items as drafts, for `journalize post`
 DRAFTS = {"journal_entries": "draft_entries", "open_items": "draft_open_items"}

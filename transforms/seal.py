@@ -2,7 +2,8 @@
 and journal from run to run (the inalterability hash of French and other ERPs).
 
 What is sealed (``SEALED``): invoices (but ``journalized``, which a later post sets), invoice VAT,
-journal entry lines, open items and the invoiced rows of billable_lines, every column but
+journal entry lines, open items, the invoiced rows of billable_lines and the subscription
+items' billed_through (subscription_state), every column but
 ``run_id``, which places a row in its run's link instead.
 
 How (format 2):
@@ -98,6 +99,11 @@ SEALED: tuple[Sealed, ...] = (
         "period_end:d exclude_from_collective:b amount:m status:v status_reason:v "
         "is_collective:b collect_key:v invoice_number:v revenue_account:v"),
         key=("source", "line_id"), journal_from_invoice=True, only_invoiced=True),
+    # SPEC §7: how far each subscription item is billed (a changed billed_through would bill a
+    # period twice or never): sealed in the chain of the invoice that billed through it
+    Sealed("subscription_state", _cols(
+        "subscription_id:v item_code:v billed_through:d invoice_number:v"),
+        key=("subscription_id", "item_code"), journal_from_invoice=True),
 )
 BY_TABLE = {s.table: s for s in SEALED}
 # the columns of a work-side stream that carry the administration and journal of a row's invoice
@@ -485,6 +491,8 @@ def recompute(con: duckdb.DuckDBPyConnection) -> list[ChunkDigest]:
     for spec in SEALED:
         admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.journal_from_invoice
                           else ("admin_id", "journal_code"))
+        if not con.execute(f'SELECT EXISTS (FROM "{spec.table}")').fetchall()[0][0]:
+            continue  # (no rows to hash: also books of a version whose table lacked a column)
         for batch in _stored_rows(con, spec):
             for (run, admin_id, journal_code), rows in split(spec, batch, admin, journal, "run_id"):
                 hasher.feed(spec, int(run) if run else -1, admin_id, journal_code, rows)

@@ -41,6 +41,8 @@ CHECKS = {
     "master_references": "accounts, journals, debtors and VAT codes in the books are in the "
                          "run's master data",
     "drafts": "invoices awaiting post (run --no-journalize): drafts balance, nothing booked yet",
+    "subscription_state": "every subscription item's billed_through is reached by an invoiced "
+                          "line of the item on the invoice it names",
     "sealed": "every posted row matches its seal; each administration's and journal's chain holds",
 }
 # the tables that make a database journalize's books (any version)

@@ -121,8 +121,12 @@ CREATE TABLE IF NOT EXISTS skipped_numbers (
     admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL,
     sequence_number BIGINT, reason VARCHAR, run_id INTEGER NOT NULL
 );
+-- one row per (run, subscription item) the run billed or credited (SPEC §7): billed_through as
+-- the run left it, and the invoice that billed (or credited) through it; the newest row of an
+-- item is where the next run goes on from. Posted rows: sealed with their invoice's chain
 CREATE TABLE IF NOT EXISTS subscription_state (
-    subscription_id VARCHAR, item_code VARCHAR, billed_through DATE, run_id INTEGER
+    subscription_id VARCHAR, item_code VARCHAR, billed_through DATE, run_id INTEGER,
+    invoice_number VARCHAR
 );
 CREATE TABLE IF NOT EXISTS deferral_schedule (
     admin_id VARCHAR, invoice_number VARCHAR, account VARCHAR, deferral_account VARCHAR,

@@ -5,7 +5,8 @@
 --   subscription: the subscription's project's, else the subscription's own, else default_admin
 --                 (never the sales relation profile's);
 --   course: the course's, else default_admin.
--- A subscription line belongs to its subscription's project, if any.
+-- A subscription line belongs to its subscription's project, if any; the subscription lines
+-- are those of lines/subscription_lines and those generated from master/subscription_items.
 -- The one copy of the lines: the files are read (through the typed views) and cast here, once.
 -- Its rows are stored in administration order, so the run's pass over one administration reads
 -- that administration's row groups only; each line's amount (SPEC §9) is computed here, once,
@@ -44,7 +45,13 @@ SELECT 'subscription_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row
        coalesce(s.exclude_from_collective, false) OR coalesce(p.exclude_from_collective, false)
            AS exclude_from_collective,
        coalesce(p.invoice_separately, false) AS invoice_separately
-FROM validate.typed_subscription_lines AS l
+FROM (
+    -- (SPEC §7: with the lines the run generates from the subscription items, one stream;
+    -- a generated line has no row of a file: its row_number is NULL)
+    SELECT * FROM validate.typed_subscription_lines
+    UNION ALL BY NAME
+    SELECT * FROM validate.generated_subscription_lines
+) AS l
 LEFT JOIN master.subscriptions AS s USING (subscription_id)
 LEFT JOIN master.projects AS p ON p.project_id = s.project_id
 UNION ALL BY NAME
