@@ -31,9 +31,10 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows import provenance, storage
+from flows.parameters import parse_memory_limit
 from transforms import export
 from transforms.export import ExportFailure, Selection, XafFile
 from transforms.faults import ConfigurationFailure
@@ -64,7 +65,16 @@ class ExportParameters(BaseModel):
     # FiEntries: Profit's administration number (UnId) of each administration whose id is no
     # number
     unit_ids: dict[str, int] = Field(default_factory=dict)
+    # DuckDB's memory bound (as a run's: --memory-limit / JOURNALIZE_MEMORY_LIMIT); beyond it
+    # DuckDB spills to its temp directory
+    memory_limit: str | None = Field(default=None, validate_default=True)
     command_line: str = provenance.API
+
+    @field_validator("memory_limit", mode="before")
+    @classmethod
+    def _memory_limit(cls, value: str | None) -> str | None:
+        value = value or os.environ.get("JOURNALIZE_MEMORY_LIMIT") or None
+        return None if value is None else parse_memory_limit(value)
 
     @model_validator(mode="after")
     def _valid(self) -> "ExportParameters":
@@ -103,6 +113,8 @@ def export_books(params: ExportParameters) -> ExportResult:
         provenance.authorise(latest_input, "export", params.admin)
     result = ExportResult(out_dir, params.format)
     with storage.private_files(), _read_only(Path(params.db_path)) as con:
+        if params.memory_limit:
+            con.execute("SET memory_limit = $limit", {"limit": params.memory_limit})
         export.prepare(con)
         if params.admin is not None and params.admin not in export.administrations(con):
             raise ConfigurationFailure(f"--admin {params.admin!r}: the books have no entries or "
@@ -279,22 +291,21 @@ def _fientries(con: duckdb.DuckDBPyConnection, params: ExportParameters, staging
     if faults:
         raise ExportFailure([f"{len(faults)} value(s) do not fit Profit's FiEntries (nothing was "
                              "written):", *faults], headed=True)
-    reader = export.fientries_messages(con, params.selection).to_arrow_reader(BATCH_ROWS)
     current, handle = None, None
     messages = lines = 0
     try:
-        for batch in reader:
+        for batch in _batches(con, params.selection):
             columns = batch.to_pydict()
             for admin, year, period, count, message in zip(
                     columns["admin_id"], columns["fiscal_year"], columns["period"],
                     columns["lines"], columns["message"], strict=True):
                 key = (admin, year, period)
-                if key != current:
+                if key != current:  # (a partition's entries may come in more than one chunk)
                     if handle is not None:
                         handle.close()
                     path = staging / "fientries" / partition_path(*key) / FIENTRIES_FILE
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    handle = path.open("w", encoding="utf-8", newline="\n")
+                    handle = path.open("a", encoding="utf-8", newline="\n")
                     current = key
                 handle.write(message)
                 handle.write("\n")
@@ -304,6 +315,15 @@ def _fientries(con: duckdb.DuckDBPyConnection, params: ExportParameters, staging
         if handle is not None:
             handle.close()
     result.rows = {"messages": messages, "lines": lines}
+
+
+def _batches(con: duckdb.DuckDBPyConnection, selection: Selection) -> Iterator:
+    """The messages, chunk by chunk of entries, in Arrow batches. (A chunk's entries are of
+    every administration and period of the selection; the file of a partition is still written
+    in one go, as the entries of one administration and period are consecutive.)"""
+    for first, last in export.entry_ranges(con, selection):
+        yield from export.fientries_messages(con, selection, first, last).to_arrow_reader(
+            BATCH_ROWS)
 
 
 # --- XAF -----------------------------------------------------------------------------------------
@@ -422,13 +442,15 @@ def write_xaf(con: duckdb.DuckDBPyConnection, file: XafFile, version: str, path:
                             leaf("jrnID", journal)
                             leaf("desc", description)
                             leaf("jrnTp", jrn_tp)
-                            relation = export.xaf_transactions(con, file, journal, version)
-                            for batch in relation.to_arrow_reader(BATCH_ROWS):
-                                columns = batch.to_pydict()
-                                out.write("".join(columns["xml"]).encode("utf-8"))
-                                lines += sum(columns["lines"])
-                                debit += sum(columns["debit"], Decimal(0))
-                                credit += sum(columns["credit"], Decimal(0))
+                            for first, last in export.entry_ranges(con, file.selection, journal):
+                                relation = export.xaf_transactions(con, file, journal, version,
+                                                                   first, last)
+                                for batch in relation.to_arrow_reader(BATCH_ROWS):
+                                    columns = batch.to_pydict()
+                                    out.write("".join(columns["xml"]).encode("utf-8"))
+                                    lines += sum(columns["lines"])
+                                    debit += sum(columns["debit"], Decimal(0))
+                                    credit += sum(columns["credit"], Decimal(0))
     if (lines, debit, credit) != (file.lines, file.total_debit, file.total_credit):
         raise ExportFailure(
             f"{path.name}: the file declares {file.lines} lines, debit {file.total_debit}, "

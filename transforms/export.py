@@ -39,6 +39,9 @@ PARTITION_COLUMNS = ("admin_id", "fiscal_year", "period")
 # AFAS advises at most 1,000 lines per entry (FiEntries): larger ones go in balanced parts
 MAX_ENTRY_LINES = 1000
 FIENTRIES_AXES = 5  # Profit's allocation axes: DiC1..DiC5
+# FiEntries messages and XAF transactions are made for this many entry ids at a time: the working
+# set of one query stays that of a chunk, whatever the size of the export
+ENTRY_CHUNK = 100_000
 # the text an XAF file's header says of its content (softwareDesc has room for 50 characters)
 XAF_SOFTWARE_DESC = "journalize: only the entries journalize wrote"
 
@@ -78,9 +81,17 @@ def administrations(con: duckdb.DuckDBPyConnection) -> list[str]:
         "ORDER BY 1").fetchall()]
 
 
-def entry_lines(con: duckdb.DuckDBPyConnection, selection: Selection) -> int:
-    return con.execute("SELECT count(*) FROM export_entries($admin, $year, $period)",
-                       selection.params).fetchone()[0]
+def entry_ranges(con: duckdb.DuckDBPyConnection, selection: Selection,
+                 journal: str | None = None) -> list[tuple[int, int]]:
+    """The selection's entry ids (of one journal) in chunks of ENTRY_CHUNK ids, as (first,
+    last): entry ids grow with the books, so a period's are close together."""
+    first, last = con.execute(
+        "SELECT min(entry_id), max(entry_id) FROM export_entries($admin, $year, $period) "
+        "WHERE $journal IS NULL OR journal_code = $journal",
+        {**selection.params, "journal": journal}).fetchall()[0]
+    if first is None:
+        return []
+    return [(lo, min(lo + ENTRY_CHUNK - 1, last)) for lo in range(first, last + 1, ENTRY_CHUNK)]
 
 
 # --- Parquet -------------------------------------------------------------------------------------
@@ -182,13 +193,14 @@ def balanced_parts(amounts: list[Decimal], limit: int = MAX_ENTRY_LINES) -> list
     return parts
 
 
-def fientries_messages(con: duckdb.DuckDBPyConnection,
-                       selection: Selection) -> duckdb.DuckDBPyRelation:
-    """One row per message (admin_id, fiscal_year, period, entry_id, part, lines, message), in
-    administration, period and entry order (after fientries_prepare)."""
+def fientries_messages(con: duckdb.DuckDBPyConnection, selection: Selection, first: int,
+                       last: int) -> duckdb.DuckDBPyRelation:
+    """One row per message (admin_id, fiscal_year, period, entry_id, part, lines, message) of
+    the entries first..last, in administration, period and entry order (after
+    fientries_prepare)."""
+    params = {**selection.params, "first_entry": first, "last_entry": last}
     sql = sqlfile.load("export", "fientries_messages")
-    return con.sql(sql, params=sqlfile.bound("export", "fientries_messages", sql,
-                                             selection.params))
+    return con.sql(sql, params=sqlfile.bound("export", "fientries_messages", sql, params))
 
 
 # --- XAF -----------------------------------------------------------------------------------------
@@ -253,9 +265,10 @@ def xaf_master_data(con: duckdb.DuckDBPyConnection, file: XafFile) -> dict[str, 
 
 
 def xaf_transactions(con: duckdb.DuckDBPyConnection, file: XafFile, journal: str,
-                     version: str) -> duckdb.DuckDBPyRelation:
-    """One journal's transactions of the file, each as its XML text (entry_id, lines, debit,
-    credit, xml), in entry order."""
-    params = {**file.selection.params, "journal": journal, "v32": version == "3.2"}
+                     version: str, first: int, last: int) -> duckdb.DuckDBPyRelation:
+    """One journal's transactions of the file among the entries first..last, each as its XML
+    text (entry_id, lines, debit, credit, xml), in entry order."""
+    params = {**file.selection.params, "journal": journal, "v32": version == "3.2",
+              "first_entry": first, "last_entry": last}
     sql = sqlfile.load("export", "xaf_transactions")
     return con.sql(sql, params=sqlfile.bound("export", "xaf_transactions", sql, params))

@@ -8,9 +8,13 @@
 -- date), so every part balances and the parts' debtor lines add up to the entry's. Other large
 -- entries are split where their lines balance (temp.export_parts, from
 -- fientries_large_entries.sql). Uses temp tables export_units (admin_id → Profit's
--- administration number), export_axes (axis → 1..5) and export_parts. Grain: one row per message.
+-- administration number), export_axes (axis → 1..5) and export_parts. The entries from $first_entry
+-- to $last_entry at a time (a bounded working set). Grain: one row per message.
 WITH
-e AS (SELECT * FROM export_entries($admin, $year, $period)),
+e AS (
+    SELECT * FROM export_entries($admin, $year, $period)
+    WHERE entry_id BETWEEN $first_entry AND $last_entry
+),
 sizes AS (
     SELECT entry_id, count(*) AS lines, count(debtor_id) AS debtor_lines
     FROM e GROUP BY entry_id
@@ -58,7 +62,7 @@ dims AS (
             AS codes
     FROM entry_allocations AS a
     JOIN export_axes AS x ON a.axis = x.axis
-    WHERE a.code IS NOT NULL
+    WHERE a.code IS NOT NULL AND a.entry_id BETWEEN $first_entry AND $last_entry
     GROUP BY a.entry_id, a.line_no
 ),
 lines AS (

@@ -8,4 +8,3 @@ SELECT
     month(line_date)::INTEGER AS period
 FROM billable_lines
 WHERE export_selected(admin_id, line_date, $admin, $year, $period)
-ORDER BY source, line_id, row_number

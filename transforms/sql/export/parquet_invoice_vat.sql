@@ -8,4 +8,3 @@ SELECT
 FROM invoice_vat AS v
 JOIN invoices AS i ON v.invoice_number = i.invoice_number
 WHERE export_selected(i.admin_id, i.invoice_date, $admin, $year, $period)
-ORDER BY v.invoice_number, v.vat_code

@@ -7,4 +7,3 @@ SELECT
     month(invoice_date)::INTEGER AS period
 FROM invoices
 WHERE export_selected(admin_id, invoice_date, $admin, $year, $period)
-ORDER BY invoice_number

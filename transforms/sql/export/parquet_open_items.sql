@@ -6,4 +6,3 @@ SELECT
     month(invoice_date)::INTEGER AS period
 FROM open_items
 WHERE export_selected(admin_id, invoice_date, $admin, $year, $period)
-ORDER BY invoice_number

@@ -5,44 +5,40 @@
 -- where there is none), effDate = the entry (invoice) date, amnt with amntTp D or C, custSupID =
 -- the debtor of a debtor line, the allocation codes as "axis=code; …" (4.0 cost, 3.2 costID) and
 -- VAT per line: on a VAT line (the code's payable account) its own amount, on a line the VAT is
--- levied on (revenue, discount) the line's amount × rate, rounded half-up per line.
+-- levied on (revenue, discount) the line's amount × rate, rounded half-up per line (the rate the
+-- run that booked the line recorded; books of an earlier version recorded none: no VAT element).
+-- The entries from $first_entry to $last_entry at a time (a bounded working set).
 -- Grain: one row per transaction, in entry order.
 WITH
 e AS (
-    SELECT * FROM export_entries($admin, $year, $period) WHERE journal_code = $journal
+    SELECT * FROM export_entries($admin, $year, $period)
+    WHERE journal_code = $journal AND entry_id BETWEEN $first_entry AND $last_entry
 ),
 codes AS (
     SELECT entry_id, line_no, string_agg(axis || '=' || code, '; ' ORDER BY axis) AS allocation
     FROM entry_allocations
-    WHERE code IS NOT NULL
+    WHERE code IS NOT NULL AND entry_id BETWEEN $first_entry AND $last_entry
     GROUP BY entry_id, line_no
 ),
 vat_codes AS (
-    SELECT
-        vat_code,
-        arg_max(rate, run_id) AS rate,
-        arg_max(payable_account, run_id) AS payable_account
+    -- the rate and payable account as the run that booked the line recorded them (a post run
+    -- records those of the runs it books)
+    SELECT run_id, vat_code, any_value(rate) AS rate, any_value(payable_account) AS payable_account
     FROM run_vat_codes
     WHERE admin_id = $admin
-    GROUP BY vat_code
-),
-rates AS (
-    SELECT invoice_number, vat_code, any_value(vat_rate) AS rate
-    FROM invoice_vat
-    GROUP BY invoice_number, vat_code
+    GROUP BY run_id, vat_code
 ),
 lines AS (
     SELECT
         e.*,
         c.allocation,
-        coalesce(r.rate, v.rate) AS rate,
+        v.rate,
         e.account = v.payable_account AS is_vat_line,
         e.debit - e.credit AS signed,
         u.os_user
     FROM e
     LEFT JOIN codes AS c ON e.entry_id = c.entry_id AND e.line_no = c.line_no
-    LEFT JOIN vat_codes AS v ON e.vat_code = v.vat_code
-    LEFT JOIN rates AS r ON e.invoice_number = r.invoice_number AND e.vat_code = r.vat_code
+    LEFT JOIN vat_codes AS v ON e.run_id = v.run_id AND e.vat_code = v.vat_code
     LEFT JOIN runs AS u ON e.run_id = u.run_id
 ),
 rendered AS (
