@@ -12,11 +12,12 @@ that no longer have rows are removed). An export folder holds ``.journalize-expo
 mark: a folder that is not empty and lacks it is someone else's and is refused.
 
 The DuckDB side (what each format holds, the checks) is ``transforms.export``; this module opens
-the books, writes the files and validates them (XAF against its XSD, streamed with lxml)."""
+the books, writes the files and validates them (XAF against its XSD with lxml, as it is written)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -24,11 +25,13 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import duckdb
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -344,7 +347,7 @@ def _xaf(con: duckdb.DuckDBPyConnection, params: ExportParameters, staging: Path
          result: ExportResult) -> None:
     """One audit file per administration and fiscal year of the selection: every file's checks
     first (nothing is written while any fails), then each file streamed and validated against
-    its XSD."""
+    its XSD as it is written."""
     version = params.xaf_version
     files = export.xaf_files(con, params.selection)
     faults = [fault for file in files for fault in export.xaf_faults(con, file, version)]
@@ -354,103 +357,127 @@ def _xaf(con: duckdb.DuckDBPyConnection, params: ExportParameters, staging: Path
     (staging / "xaf").mkdir()
     lines = 0
     for file in files:
-        path = staging / "xaf" / xaf_name(file, version)
-        write_xaf(con, file, version, path)
-        validate_xaf(path, version)
+        write_xaf(con, file, version, staging / "xaf" / xaf_name(file, version))
         lines += file.lines
     result.rows = {"files": len(files), "lines": lines}
 
 
+class _Tee:
+    """What lxml's xmlfile writes goes to the file and to the file's skeleton (everything but
+    the transactions, which are written to the file alone)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.skeleton = io.BytesIO()
+
+    def write(self, data: bytes) -> None:
+        self.out.write(data)
+        self.skeleton.write(data)
+
+
 def write_xaf(con: duckdb.DuckDBPyConnection, file: XafFile, version: str, path: Path) -> None:
-    """Write one audit file streaming: the header and master data with lxml's xmlfile, each
-    journal's transactions as DuckDB renders them, batch by batch (memory stays that of one
-    batch, whatever the size of the year). The line count and totals in the file are checked
-    against the transactions as they are written."""
+    """Write one audit file streaming and validate it against its XSD with lxml as it goes: the
+    header and master data with lxml's xmlfile, each journal's transactions as DuckDB renders
+    them, batch by batch, so that memory stays that of a few batches whatever the size of the
+    year. The file is valid when its skeleton (the file without its transactions) is, and each
+    batch of transactions is, inside a journal of a minimal audit file (transaction* is the last
+    part of a journal's content): the batches are validated in a thread while DuckDB renders the
+    next (lxml validates without holding the GIL). The line count and totals the file declares
+    are checked against the transactions as they are written."""
     from lxml import etree
 
     ns = XAF_NAMESPACES[version]
     v32 = version == "3.2"
+    schema = etree.XMLSchema(etree.parse(str(xsd_path(version))))
     master = export.xaf_master_data(con, file)
     year = file.fiscal_year
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     if file.period:
         start = dt.date(year, file.period, 1)
         end = _month_end(year, file.period)
-    with path.open("wb") as out, etree.xmlfile(out, encoding="UTF-8", buffered=False) as xf:
+    validation = _BatchValidation(schema, ns, path.name)
+    with path.open("wb") as out:
+        tee = _Tee(out)
+        with etree.xmlfile(tee, encoding="UTF-8", buffered=False) as xf:
 
-        def leaf(tag: str, text: object) -> None:
-            if text is None:
-                return
-            with xf.element(f"{{{ns}}}{tag}"):
-                xf.write(str(text))
+            def leaf(tag: str, text: object) -> None:
+                if text is None:
+                    return
+                with xf.element(f"{{{ns}}}{tag}"):
+                    xf.write(str(text))
 
-        @contextmanager
-        def element(tag: str) -> Iterator[None]:
-            with xf.element(f"{{{ns}}}{tag}"):
-                yield
+            @contextmanager
+            def element(tag: str) -> Iterator[None]:
+                with xf.element(f"{{{ns}}}{tag}"):
+                    yield
 
-        xf.write_declaration()
-        with xf.element(f"{{{ns}}}auditfile", nsmap={None: ns}):
-            with element("header"):
-                leaf("fiscalYear", year)
-                leaf("startDate", start)
-                leaf("endDate", end)
-                leaf("curCode", file.currency)
-                leaf("dateCreated", dt.date.today())
-                leaf("softwareDesc", export.XAF_SOFTWARE_DESC)
-                leaf("softwareVersion", provenance.version()[:20])
-            with element("company"):
-                if v32:
-                    leaf("companyIdent", file.admin_id)
-                leaf("companyName", file.company_name)
-                leaf("taxRegistrationCountry", file.country)
-                leaf("taxRegIdent", "")
-                if master["customers"]:
-                    with element("customersSuppliers"):
-                        for debtor_id, name in master["customers"]:
-                            with element("customerSupplier"):
-                                leaf("custSupID", debtor_id)
-                                leaf("custSupName", None if name is None else name[:50])
-                                leaf("custSupTp", "C")
-                if master["accounts"]:
-                    with element("generalLedger"):
-                        for account, description, acc_tp in master["accounts"]:
-                            with element("ledgerAccount"):
-                                leaf("accID", account)
-                                leaf("accDesc", description[:255])
-                                leaf("accTp", acc_tp)
-                if master["vat_codes"]:
-                    with element("vatCodes"):
-                        for vat_code, description, payable in master["vat_codes"]:
-                            with element("vatCode"):
-                                leaf("vatID", vat_code)
-                                leaf("vatDesc", description)
-                                leaf("vatToPayAccID", payable)
-                with element("periods"):
-                    for number in range(1, 13):
-                        with element("period"):
-                            leaf("periodNumber", number)
-                            leaf("startDatePeriod", dt.date(year, number, 1))
-                            leaf("endDatePeriod", _month_end(year, number))
-                with element("transactions"):
-                    leaf("linesCount", file.lines)
-                    leaf("totalDebit", file.total_debit)
-                    leaf("totalCredit", file.total_credit)
-                    lines, debit, credit = 0, Decimal(0), Decimal(0)
-                    for journal, description, jrn_tp in master["journals"]:
-                        with element("journal"):
-                            leaf("jrnID", journal)
-                            leaf("desc", description)
-                            leaf("jrnTp", jrn_tp)
-                            for first, last in export.entry_ranges(con, file.selection, journal):
-                                relation = export.xaf_transactions(con, file, journal, version,
-                                                                   first, last)
-                                for batch in relation.to_arrow_reader(BATCH_ROWS):
-                                    columns = batch.to_pydict()
-                                    out.write("".join(columns["xml"]).encode("utf-8"))
-                                    lines += sum(columns["lines"])
-                                    debit += sum(columns["debit"], Decimal(0))
-                                    credit += sum(columns["credit"], Decimal(0))
+            xf.write_declaration()
+            with xf.element(f"{{{ns}}}auditfile", nsmap={None: ns}):
+                with element("header"):
+                    leaf("fiscalYear", year)
+                    leaf("startDate", start)
+                    leaf("endDate", end)
+                    leaf("curCode", file.currency)
+                    leaf("dateCreated", dt.date.today())
+                    leaf("softwareDesc", export.XAF_SOFTWARE_DESC)
+                    leaf("softwareVersion", provenance.version()[:20])
+                with element("company"):
+                    if v32:
+                        leaf("companyIdent", file.admin_id)
+                    leaf("companyName", file.company_name)
+                    leaf("taxRegistrationCountry", file.country)
+                    leaf("taxRegIdent", "")
+                    if master["customers"]:
+                        with element("customersSuppliers"):
+                            for debtor_id, name in master["customers"]:
+                                with element("customerSupplier"):
+                                    leaf("custSupID", debtor_id)
+                                    leaf("custSupName", None if name is None else name[:50])
+                                    leaf("custSupTp", "C")
+                    if master["accounts"]:
+                        with element("generalLedger"):
+                            for account, description, acc_tp in master["accounts"]:
+                                with element("ledgerAccount"):
+                                    leaf("accID", account)
+                                    leaf("accDesc", description[:255])
+                                    leaf("accTp", acc_tp)
+                    if master["vat_codes"]:
+                        with element("vatCodes"):
+                            for vat_code, description, payable in master["vat_codes"]:
+                                with element("vatCode"):
+                                    leaf("vatID", vat_code)
+                                    leaf("vatDesc", description)
+                                    leaf("vatToPayAccID", payable)
+                    with element("periods"):
+                        for number in range(1, 13):
+                            with element("period"):
+                                leaf("periodNumber", number)
+                                leaf("startDatePeriod", dt.date(year, number, 1))
+                                leaf("endDatePeriod", _month_end(year, number))
+                    with element("transactions"):
+                        leaf("linesCount", file.lines)
+                        leaf("totalDebit", file.total_debit)
+                        leaf("totalCredit", file.total_credit)
+                        lines, debit, credit = 0, Decimal(0), Decimal(0)
+                        for journal, description, jrn_tp in master["journals"]:
+                            with element("journal"):
+                                leaf("jrnID", journal)
+                                leaf("desc", description)
+                                leaf("jrnTp", jrn_tp)
+                                for first, last in export.entry_ranges(con, file.selection,
+                                                                       journal):
+                                    relation = export.xaf_transactions(con, file, journal,
+                                                                       version, first, last)
+                                    for batch in relation.to_arrow_reader(BATCH_ROWS):
+                                        columns = batch.to_pydict()
+                                        text = "".join(columns["xml"]).encode("utf-8")
+                                        out.write(text)  # (the file alone: not the skeleton)
+                                        validation.submit(text, journal, columns["entry_id"])
+                                        lines += sum(columns["lines"])
+                                        debit += sum(columns["debit"], Decimal(0))
+                                        credit += sum(columns["credit"], Decimal(0))
+    validation.skeleton(tee.skeleton.getvalue())
+    validation.wait()
     if (lines, debit, credit) != (file.lines, file.total_debit, file.total_credit):
         raise ExportFailure(
             f"{path.name}: the file declares {file.lines} lines, debit {file.total_debit}, "
@@ -458,27 +485,54 @@ def write_xaf(con: duckdb.DuckDBPyConnection, file: XafFile, version: str, path:
             f"credit {credit} (nothing was written)")
 
 
+class _BatchValidation:
+    """Batches of transactions validated against the XSD in a thread, at most PENDING at a time
+    (memory stays that of a few batches), inside a journal of a minimal audit file."""
+
+    PENDING = 2
+
+    def __init__(self, schema: Any, ns: str, name: str) -> None:
+        self.schema, self.name = schema, name
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xaf-validation")
+        self.pending: list[Future] = []
+        self.head = (
+            f'<auditfile xmlns="{ns}"><header><fiscalYear>2000</fiscalYear><startDate>2000-01-01'
+            "</startDate><endDate>2000-12-31</endDate><curCode>EUR</curCode><dateCreated>"
+            "2000-01-01</dateCreated><softwareDesc>-</softwareDesc><softwareVersion>-"
+            "</softwareVersion></header><company><companyName>-</companyName>"
+            "<taxRegistrationCountry>NL</taxRegistrationCountry><taxRegIdent></taxRegIdent>"
+            "<transactions><linesCount>0</linesCount><totalDebit>0.00</totalDebit><totalCredit>"
+            "0.00</totalCredit><journal><jrnID>-</jrnID><desc>-</desc>").encode("utf-8")
+        self.tail = b"</journal></transactions></company></auditfile>"
+
+    def submit(self, text: bytes, journal: str, entries: list[int]) -> None:
+        while len(self.pending) >= self.PENDING:
+            self.pending.pop(0).result()
+        where = f"a transaction of journal {journal} among entries {entries[0]}..{entries[-1]}"
+        self.pending.append(self.pool.submit(self._check, self.head + text + self.tail, where))
+
+    def skeleton(self, document: bytes) -> None:
+        self.pending.append(self.pool.submit(self._check, document, "the file's header, "
+                                             "company and master data"))
+
+    def wait(self) -> None:
+        try:
+            for future in self.pending:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _check(self, document: bytes, where: str) -> None:
+        from lxml import etree
+
+        parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+        try:
+            self.schema.assertValid(etree.fromstring(document, parser))
+        except (etree.DocumentInvalid, etree.XMLSyntaxError) as error:
+            raise ExportFailure(f"{self.name} is not valid against its XSD, in {where}: {error} "
+                                "(nothing was written)") from error
+
+
 def _month_end(year: int, month: int) -> dt.date:
     following = dt.date(year + month // 12, month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
-
-
-def validate_xaf(path: Path, version: str) -> None:
-    """Validate an audit file against its version's XSD with lxml, streaming (iterparse with the
-    schema; each transaction, customer and account is dropped once read)."""
-    from lxml import etree
-
-    ns = XAF_NAMESPACES[version]
-    schema = etree.XMLSchema(etree.parse(str(xsd_path(version))))
-    tags = tuple(f"{{{ns}}}{t}" for t in ("transaction", "customerSupplier", "ledgerAccount"))
-    try:
-        for _, element in etree.iterparse(str(path), events=("end",), tag=tags, schema=schema,
-                                          huge_tree=True, resolve_entities=False,
-                                          no_network=True):
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-    except etree.XMLSyntaxError as error:
-        raise ExportFailure(f"{path.name} is not valid against the XAF {version} schema "
-                            f"(line {error.lineno}): {error.msg} (nothing was written)") from error
-

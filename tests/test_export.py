@@ -450,7 +450,7 @@ def test_xaf_lines_of_one_invoice(dataset_dir, db, tmp_path):
                                                                "trDt")] == [
             "1", "[vkf] Verkoopfactuur", "10", "2026-10-31"]
 
-        def line(element):
+        def line(element, ns=ns):
             vat = element.find("x:vat", ns)
             return (element.findtext("x:nr", namespaces=ns),
                     element.findtext("x:accID", namespaces=ns),
@@ -574,3 +574,62 @@ def test_the_cli_exports_each_format(generated_db, tmp_path):
     assert result.exit_code == 3 and "--unit-id NL01=<number>" in result.stderr
     result = invoke("export", "--db", generated_db, "--out", out, "--unit-id", "NL01")
     assert result.exit_code == 2 and "give ADMIN=NUMBER" in result.stderr
+
+
+# --- the Prefect flow ----------------------------------------------------------------------------
+
+EXPORT_FLOW = """
+import sys
+from pathlib import Path
+from prefect.testing.utilities import prefect_test_harness
+from flows.export import ExportParameters
+from flows.month_end import export_flow
+
+with prefect_test_harness(server_startup_timeout=300):
+    result = export_flow(ExportParameters(db_path=Path(sys.argv[1]), out_dir=Path(sys.argv[2]),
+                                          format="xaf"))
+    print("FILES", *sorted(str(p) for p in result.files))
+"""
+
+
+@pytest.mark.flow
+def test_export_flow_writes_what_the_cli_writes(dataset_dir, db, tmp_path):
+    # (a child interpreter, as in tests/test_flow.py: Prefect's harness and DuckDB's bindings)
+    import subprocess
+
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+    run(dataset_dir, db)
+    out = tmp_path / "audit"
+    done = subprocess.run([sys.executable, "-c", EXPORT_FLOW, str(db), str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "FILES xaf/NL01_2026_XAF4.0.xaf" in done.stdout
+    check_references_and_totals(parse_xaf(out / "xaf" / "NL01_2026_XAF4.0.xaf", "4.0"), "4.0")
+
+
+def test_an_audit_file_that_breaks_its_xsd_is_not_written(dataset_dir, db, tmp_path, monkeypatch):
+    write_dataset(dataset_dir, order_lines=[order_line("L1")])
+    run(dataset_dir, db)
+    from transforms import export as transforms_export
+
+    made = transforms_export.xaf_transactions
+
+    def renamed(con, *args):  # a transaction element the XSD does not know
+        relation = made(con, *args)
+        return relation.project("entry_id, lines, debit, credit, "
+                                "replace(xml, 'amntTp>', 'amountType>') AS xml")
+
+    monkeypatch.setattr(transforms_export, "xaf_transactions", renamed)
+    out = tmp_path / "audit"
+    with pytest.raises(ExportFailure) as failed:
+        export(db, out, "xaf")
+    (message,) = failed.value.messages
+    assert message.startswith("NL01_2026_XAF4.0.xaf is not valid against its XSD, in a "
+                              "transaction of journal VK among entries 1..1: ")
+    assert "amountType" in message and not out.exists()
+    monkeypatch.setattr(transforms_export, "xaf_transactions", made)
+    monkeypatch.setattr(transforms_export, "XAF_SOFTWARE_DESC", "x" * 51)  # softwareDesc: ≤ 50
+    with pytest.raises(ExportFailure) as failed:
+        export(db, out, "xaf")
+    assert "in the file's header, company and master data" in failed.value.messages[0]
+    assert not out.exists()
