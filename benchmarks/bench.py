@@ -10,7 +10,8 @@ benchmarks/data/ and reused.
 
 After each size's run, `journalize export` of its books in each format (Parquet, Profit's
 FiEntries, XAF 4.0), each in a child of its own: wall time, peak RSS and the size of what it wrote
-(the export is streamed: its memory should not grow with the size of the books).
+(the export is streamed, with DuckDB's memory bound at EXPORT_MEMORY_LIMIT: its memory should not
+grow with the size of the books).
 """
 
 from __future__ import annotations
@@ -126,19 +127,22 @@ with duckdb.connect(books, read_only=True) as con:  # Profit's administration nu
     admins = [r[0] for r in con.execute("SELECT DISTINCT admin_id FROM journal_entries ORDER BY 1").fetchall()]
 started = time.perf_counter()
 result = export_books(ExportParameters(db_path=books, out_dir=out, format=sys.argv[3],
-                                       unit_ids={a: n for n, a in enumerate(admins, 1)}))
+                                       unit_ids={a: n for n, a in enumerate(admins, 1)},
+                                       memory_limit=sys.argv[4]))
 seconds = time.perf_counter() - started
 size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
 shutil.rmtree(out, ignore_errors=True)
 print(json.dumps({"run": seconds, "rows": result.rows, "files": len(result.files), "bytes": size}))
 """
 EXPORT_FORMATS = ("parquet", "fientries", "xaf")
+# DuckDB's bound for an export (less than a run's: an export streams, a chunk of entries at a time)
+EXPORT_MEMORY_LIMIT = "1GB"
 
 
 def exports(db: Path, out: Path) -> None:
     """`journalize export` of the books in each format, each in a child process."""
     for fmt in EXPORT_FORMATS:
-        result, wall, rss = child(EXPORT, str(db), str(out), fmt)
+        result, wall, rss = child(EXPORT, str(db), str(out), fmt, EXPORT_MEMORY_LIMIT)
         rows = ", ".join(f"{name} {n:,}" for name, n in result["rows"].items())
         print(f"   export {fmt:<9} {result['run']:6.1f} s (process wall {wall:.1f} s), peak RSS "
               f"{rss / 2**30:.2f} GiB, {result['files']:,} files, {result['bytes'] / 2**20:,.0f} "
