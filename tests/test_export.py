@@ -633,3 +633,18 @@ def test_an_audit_file_that_breaks_its_xsd_is_not_written(dataset_dir, db, tmp_p
         export(db, out, "xaf")
     assert "in the file's header, company and master data" in failed.value.messages[0]
     assert not out.exists()
+
+
+def test_an_export_is_an_authorised_action(tmp_path, monkeypatch):
+    from flows import provenance
+
+    monkeypatch.setattr(provenance, "os_user", lambda: "alice")
+    master = base_master()
+    master["authorisations"] = [dict(user="alice", action="run", admin_id="*")]
+    folder, db = tmp_path / "input", tmp_path / "books.duckdb"
+    write_dataset(folder, master, order_lines=[order_line("L1")])
+    run(folder, db)
+    with pytest.raises(Failure) as refused:
+        export(db, tmp_path / "out")
+    assert "alice" in str(refused.value) and "export" in str(refused.value)
+    assert not (tmp_path / "out").exists()

@@ -17,16 +17,23 @@ AND (sel_period IS NULL OR month(d) = sel_period);
 
 -- Text as XML character data: & < > escaped, a carriage return kept as a reference (a parser
 -- would make it a line feed), and the characters XML 1.0 cannot hold at all (other control
--- characters, U+FFFE, U+FFFF) replaced by U+FFFD.
-CREATE OR REPLACE TEMP MACRO xml_text(x) AS
-regexp_replace(
-    replace(replace(replace(replace(x, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), chr(13), '&#13;'),
-    '[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]', chr(65533), 'g'
-);
+-- characters, U+FFFE, U+FFFF) replaced by U+FFFD. Text without any of them (nearly all) is
+-- returned as it is, after one regexp test.
+CREATE OR REPLACE TEMP MACRO xml_text(x) AS CASE
+    WHEN NOT regexp_matches(x, '[&<>\x00-\x08\x0b-\x1f\x{fffe}\x{ffff}]') THEN x
+    ELSE regexp_replace(
+        replace(replace(replace(replace(x, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), chr(13), '&#13;'),
+        '[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]', chr(65533), 'g'
+    )
+END;
 
 -- An element with text, or nothing when the value is NULL.
 CREATE OR REPLACE TEMP MACRO xml_leaf(tag, x) AS
 coalesce('<' || tag || '>' || xml_text(x::VARCHAR) || '</' || tag || '>', '');
+
+-- An element with a number or a date (nothing to escape), or nothing when the value is NULL.
+CREATE OR REPLACE TEMP MACRO xml_value(tag, x) AS
+coalesce('<' || tag || '>' || x::VARCHAR || '</' || tag || '>', '');
 
 -- A JSON member ("name":value), or nothing when the value is NULL.
 CREATE OR REPLACE TEMP MACRO json_member(name, x) AS

@@ -44,23 +44,23 @@ lines AS (
 rendered AS (
     SELECT
         entry_id, line_no, entry_date, period, description, source, os_user, debit, credit,
-        '<trLine>' || xml_leaf('nr', line_no)
+        '<trLine>' || xml_value('nr', line_no)
         || xml_leaf('accID', account)
         || xml_leaf('docRef', coalesce(invoice_number, entry_id::VARCHAR))
-        || xml_leaf('effDate', entry_date)
+        || xml_value('effDate', entry_date)
         || xml_leaf('desc', description)
-        || xml_leaf('amnt', abs(signed)::DECIMAL(18, 2))
-        || xml_leaf('amntTp', CASE WHEN signed >= 0 THEN 'D' ELSE 'C' END)
+        || xml_value('amnt', abs(signed)::DECIMAL(18, 2))
+        || xml_value('amntTp', CASE WHEN signed >= 0 THEN 'D' ELSE 'C' END)
         || xml_leaf('custSupID', debtor_id)
         || xml_leaf('invRef', invoice_number)
         || xml_leaf(CASE WHEN $v32 THEN 'costID' ELSE 'cost' END, allocation)
         || coalesce(
             CASE WHEN vat_code IS NOT NULL AND rate IS NOT NULL THEN
                 '<vat>' || xml_leaf('vatID', vat_code)
-                || xml_leaf('vatPerc', (rate * 100)::DECIMAL(8, 3))
-                || xml_leaf('vatAmnt', abs(CASE WHEN coalesce(is_vat_line, false) THEN signed
+                || xml_value('vatPerc', (rate * 100)::DECIMAL(8, 3))
+                || xml_value('vatAmnt', abs(CASE WHEN coalesce(is_vat_line, false) THEN signed
                                                ELSE money(signed * rate) END)::DECIMAL(18, 2))
-                || xml_leaf('vatAmntTp', CASE WHEN signed >= 0 THEN 'D' ELSE 'C' END)
+                || xml_value('vatAmntTp', CASE WHEN signed >= 0 THEN 'D' ELSE 'C' END)
                 || '</vat>'
             END, ''
         )
@@ -72,10 +72,10 @@ SELECT
     count(*) AS lines,
     sum(debit) AS debit,
     sum(credit) AS credit,
-    '<transaction>' || xml_leaf('nr', entry_id)
+    '<transaction>' || xml_value('nr', entry_id)
     || xml_leaf('desc', arg_min(description, line_no))
-    || xml_leaf('periodNumber', any_value(period))
-    || xml_leaf('trDt', any_value(entry_date))
+    || xml_value('periodNumber', any_value(period))
+    || xml_value('trDt', any_value(entry_date))
     || xml_leaf(CASE WHEN $v32 THEN 'sourceID' ELSE 'Source' END, any_value(source))
     || xml_leaf(CASE WHEN $v32 THEN 'userID' ELSE 'User' END, any_value(os_user))
     || string_agg(xml, '' ORDER BY line_no)
