@@ -6,9 +6,15 @@ ru_maxrss) and caches of one size do not help the next. Datasets are generated o
 benchmarks/data/ and reused.
 
     python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas] [--no-reruns]
+    python benchmarks/bench.py --exports-of books.duckdb   # only the exports, of existing books
 
 Beside each first run: the same input again on its books, and a month-end run on books that a run
 to the 15th wrote (half the lines already invoiced), each with its ratio to the first run.
+
+After each size's run, `journalize export` of its books in each format (Parquet, Profit's
+FiEntries, XAF 4.0), each in a child of its own: wall time, peak RSS and the size of what it wrote
+(the export is streamed, with DuckDB's memory bound at EXPORT_MEMORY_LIMIT: its memory should not
+grow with the size of the books).
 """
 
 from __future__ import annotations
@@ -120,6 +126,39 @@ con.close(); copy.unlink(missing_ok=True)
 print(json.dumps({"run": seconds}))
 """
 
+EXPORT = r"""
+import json, shutil, sys, time
+from pathlib import Path
+from flows.export import ExportParameters, export_books
+out = Path(sys.argv[2]); shutil.rmtree(out, ignore_errors=True)
+books = sys.argv[1]
+import duckdb
+with duckdb.connect(books, read_only=True) as con:  # Profit's administration numbers: 1, 2, ...
+    admins = [r[0] for r in con.execute("SELECT DISTINCT admin_id FROM journal_entries ORDER BY 1").fetchall()]
+started = time.perf_counter()
+result = export_books(ExportParameters(db_path=books, out_dir=out, format=sys.argv[3],
+                                       unit_ids={a: n for n, a in enumerate(admins, 1)},
+                                       memory_limit=sys.argv[4]))
+seconds = time.perf_counter() - started
+size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+shutil.rmtree(out, ignore_errors=True)
+print(json.dumps({"run": seconds, "rows": result.rows, "files": len(result.files), "bytes": size}))
+"""
+EXPORT_FORMATS = ("parquet", "fientries", "xaf")
+# DuckDB's bound for an export (less than a run's: an export streams, a chunk of entries at a time)
+EXPORT_MEMORY_LIMIT = "1GB"
+
+
+def exports(db: Path, out: Path) -> None:
+    """`journalize export` of the books in each format, each in a child process."""
+    for fmt in EXPORT_FORMATS:
+        result, wall, rss = child(EXPORT, str(db), str(out), fmt, EXPORT_MEMORY_LIMIT)
+        rows = ", ".join(f"{name} {n:,}" for name, n in result["rows"].items())
+        print(f"   export {fmt:<9} {result['run']:6.1f} s (process wall {wall:.1f} s), peak RSS "
+              f"{rss / 2**30:.2f} GiB, {result['files']:,} files, {result['bytes'] / 2**20:,.0f} "
+              f"MiB ({rows})")
+
+
 PANDAS = r"""
 import json, sys, time
 sys.path.insert(0, "benchmarks")
@@ -153,7 +192,12 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--no-reruns", action="store_true", help="only first runs")
+    parser.add_argument("--exports-of", type=Path, help="only the exports, of these books")
     args = parser.parse_args()
+    if args.exports_of:
+        print(f"journalize export of {args.exports_of} — {os.cpu_count()} cores")
+        exports(args.exports_of, DATA / "export-bench")
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     cores = os.cpu_count()
     limit = os.environ.get("JOURNALIZE_MEMORY_LIMIT", MEMORY_LIMIT)
@@ -176,6 +220,7 @@ def main() -> None:
         floor, _, _ = child(WRITE_FLOOR, str(db), str(DATA / f"{label(lines)}-copy.duckdb"))
         print(f"   write floor: writing those rows alone into a fresh database takes "
               f"{floor['run']:.1f} s")
+        exports(db, DATA / f"{label(lines)}-export")
         if not args.no_reruns:
             reruns(folder, db, out)
         for old in (db, Path(f"{db}.wal"), Path(f"{db}.log.jsonl")):

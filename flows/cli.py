@@ -441,6 +441,53 @@ def _print_post(result: PostResult) -> None:
 
 
 @app.command()
+def export(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="export folder (new, empty, or one journalize exported into)")],
+    db: Annotated[Path, typer.Option("--db", help="output DuckDB database (only read)")] = DEFAULT_DB,
+    format_: Annotated[str, typer.Option("--format", help="parquet (partitioned by administration, fiscal year, period), fientries (AFAS Profit's UpdateConnector JSON) or xaf (XML Auditfile Financieel)")] = "parquet",
+    admin: Annotated[Optional[str], typer.Option(help="only this administration")] = None,
+    year: Annotated[Optional[int], typer.Option(help="only this fiscal year, YYYY")] = None,
+    period: Annotated[Optional[int], typer.Option(help="only this period (month, 1-12) of --year")] = None,
+    xaf_version: Annotated[str, typer.Option("--xaf-version", help="4.0 (the default; from 2027 the only one the Belastingdienst accepts) or 3.2")] = "4.0",
+    unit_id: Annotated[Optional[list[str]], typer.Option("--unit-id", help="fientries: ADMIN=NUMBER, Profit's administration number (UnId) of an administration whose id is no number (repeat for more)")] = None,
+    prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
+) -> None:
+    """Export the books (read only): Parquet for analysts and other platforms, FiEntries JSON to
+    import into Profit Financieel, or an XAF audit file per administration and fiscal year. A
+    failed export writes nothing; exporting a period again replaces that period's files only."""
+    from flows.export import ExportParameters, export_books
+
+    with _attempt("export", db, ctx, create_folder=False) as attempt:
+        units: dict[str, str] = {}
+        for given in unit_id or []:
+            name, sep, number = given.rpartition("=")
+            if not sep or not name or not re.fullmatch(r"[0-9]{1,9}", number):
+                _fail("usage", [f"--unit-id {printable(given)!r}: give ADMIN=NUMBER, e.g. "
+                                "NL01=1"], EXIT_CONFIGURATION)
+            units[name] = number
+        params = _guarded(lambda: ExportParameters(
+            db_path=db, out_dir=out_dir, format=format_, admin=admin, year=year, period=period,
+            xaf_version=xaf_version, unit_ids=units, command_line=provenance.command_line()))
+        attempt.parameters = params.model_dump(mode="json", exclude={"command_line"})
+        how = export_books
+        if prefect:
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            from flows.month_end import export_flow as how
+        result = _guarded(lambda: how(params))
+    for notice in result.notices:
+        _say(out, f"  note: {notice}")
+    _say(out, f"export {result.format} of {params.selection.describe()} into {result.out_dir}: "
+         + ", ".join(f"{name} {n:,}" for name, n in result.rows.items())
+         + f"; {len(result.files):,} file(s) written, {len(result.removed):,} removed "
+         f"({result.seconds:,.1f} s)")
+    for path in result.files[:20]:
+        _say(out, f"  {path}")
+    if len(result.files) > 20:
+        _say(out, f"  … and {len(result.files) - 20:,} more")
+
+
+@app.command()
 def resume(
     ctx: typer.Context,
     db: Annotated[Path, typer.Option("--db", help="output DuckDB database")] = DEFAULT_DB,

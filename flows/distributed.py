@@ -56,7 +56,7 @@ UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
 # numbered with entry ids, which go on over the administrations in order
 NUMBERED = ("journal_entries", "draft_entries")
 # the same in every task (the same input files): taken from the first, checked against the rest
-SHARED = ("run_accounts", "run_journals", "run_vat_codes")
+SHARED = ("run_accounts", "run_journals", "run_vat_codes", "run_administrations")
 # what the merge writes itself (the run's record, reconciliation and seal) or does not take:
 # a table of a task's books outside these lists that holds rows stops the merge, so that no
 # output is dropped unseen (the tables of features not built yet, entry_allocations

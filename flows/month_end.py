@@ -1,6 +1,7 @@
 """The month-end run as a Prefect flow: each pipeline stage a task, the same code as the CLI's
 direct run (``flows.pipeline``). Deploy it on a schedule with ``month_end_flow.serve`` or
-``prefect deploy``. ``post_flow`` is `journalize post` (the cockpit's "journaliseren") as a flow."""
+``prefect deploy``. ``post_flow`` is `journalize post` (the cockpit's "journaliseren") as a flow,
+``export_flow`` `journalize export`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import duckdb
 from prefect import flow, task
 from prefect.logging import get_run_logger
 
+from flows.export import ExportParameters, ExportResult, export_books
 from flows.parameters import RunParameters
 from flows.pipeline import RunResult, run_month_end
 from flows.post import PostResult, post
@@ -53,4 +55,13 @@ def post_flow(db_path: Path, admin: str | None = None, run_id: int | None = None
                   command_line=command_line)
     get_run_logger().info("post %s: %s invoices, %s entry lines", result.run_id, result.invoices,
                           result.entry_lines)
+    return result
+
+
+@flow(name="journalize-export", log_prints=False)
+def export_flow(params: ExportParameters) -> ExportResult:
+    """Export the books (flows.export: Parquet, Profit's FiEntries or XAF), as one flow run; the
+    books are only read. ``params`` may come as a dict (a deployment's parameters)."""
+    result = export_books(params)
+    get_run_logger().info("export %s into %s: %s", result.format, result.out_dir, result.rows)
     return result

@@ -29,7 +29,8 @@ from transforms.faults import ConfigurationFailure
 from transforms.ingest import escaped
 
 # the master data a run records, copied for the post run from the runs it posts invoices of
-RECORDED = ("run_accounts", "run_journals", "run_vat_codes", "run_debtors")
+RECORDED = ("run_administrations", "run_accounts", "run_journals", "run_vat_codes",
+            "run_debtors")
 
 
 @dataclass

@@ -22,7 +22,7 @@ WIDE = {"COLUMNS": "250"}
 # own (its record, its seal links and its copy of the master data it booked with), and it carries
 # the entries and open items it booked
 RUN_TABLES = {"runs", "seals", "seal_chunks", "run_accounts", "run_journals", "run_vat_codes",
-              "run_debtors", "run_inputs"}
+              "run_debtors", "run_administrations", "run_inputs"}
 BOOKED_BY_POST = {"journal_entries", "open_items"}
 
 

@@ -151,20 +151,21 @@ def batch_rows(work: duckdb.DuckDBPyConnection) -> int:
     return max(256, min(BATCH_ROWS, BATCH_BYTES // (ROW_BYTES + 3 * int(text))))
 
 
-MASTER_DATA_TABLES = ("run_accounts", "run_journals", "run_vat_codes")
+MASTER_DATA_TABLES = ("run_administrations", "run_accounts", "run_journals", "run_vat_codes")
 
 
 def persist_master_data(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
                         run_id: int) -> None:
     """Keep the master data the run used beside its books, keyed by run_id, so that verify can
-    check every reference in them: the accounts, journals and VAT codes (small tables, whole),
-    and of the debtors (up to hundreds of thousands) only the ids the run's invoices name. Written
+    check every reference in them (and an export describe them): the administrations, accounts,
+    journals and VAT codes (small tables, whole), and of the debtors (up to hundreds of thousands)
+    only the ids and names of those the run's invoices name. Written
     after the run's invoices, in its transaction."""
     for table in MASTER_DATA_TABLES:
         _append(books, work, table, run_id)
     with rows(books, work, "run_debtors"):
         books.execute(
-            "INSERT INTO run_debtors BY NAME SELECT $run_id AS run_id, debtor_id FROM rows "
+            "INSERT INTO run_debtors BY NAME SELECT $run_id AS run_id, debtor_id, name FROM rows "
             "WHERE debtor_id IN (SELECT debtor_id FROM invoices WHERE run_id = $run_id)",
             {"run_id": run_id})
 

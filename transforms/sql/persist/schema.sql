@@ -149,23 +149,29 @@ CREATE TABLE IF NOT EXISTS changed_lines (
 );
 -- The master data each run used, kept beside its books so that an auditor (and `journalize
 -- verify`) can check every account, journal, debtor and VAT code the books name against what the
--- run read: one row per (run, master row). Accounts, journals and VAT codes are small and kept
--- whole; of the debtors (up to hundreds of thousands per run) only the ids the run's invoices
--- name. Books written before runs kept their master data have no rows here for their runs.
+-- run read: one row per (run, master row). Administrations, accounts, journals and VAT codes are
+-- small and kept whole (with their names: what an export describes them by); of the debtors (up
+-- to hundreds of thousands per run) the ids and names of those the run's invoices name. Books
+-- written before runs kept their master data have no rows here for their runs.
 CREATE TABLE IF NOT EXISTS run_accounts (
     run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, account VARCHAR NOT NULL,
-    account_type VARCHAR
+    account_type VARCHAR, description VARCHAR
 );
 CREATE TABLE IF NOT EXISTS run_journals (
     run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL,
-    journal_type VARCHAR, contra_account VARCHAR
+    journal_type VARCHAR, contra_account VARCHAR, description VARCHAR
 );
 CREATE TABLE IF NOT EXISTS run_vat_codes (
     run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, vat_code VARCHAR NOT NULL,
     rate DECIMAL(9, 4), payable_account VARCHAR
 );
 CREATE TABLE IF NOT EXISTS run_debtors (
-    run_id INTEGER NOT NULL, debtor_id VARCHAR NOT NULL
+    run_id INTEGER NOT NULL, debtor_id VARCHAR NOT NULL, name VARCHAR
+);
+-- the administrations (name, country, currency): what an export names the company by (XAF)
+CREATE TABLE IF NOT EXISTS run_administrations (
+    run_id INTEGER NOT NULL, admin_id VARCHAR NOT NULL, name VARCHAR, country VARCHAR,
+    currency VARCHAR
 );
 -- The inalterability chain (transforms/seal.py). One row per (run, administration, journal):
 -- seal = SHA-256(previous_seal, run, administration, journal, content), content = SHA-256 of the
