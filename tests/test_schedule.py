@@ -20,7 +20,6 @@ import yaml
 from builders import order_line, query, write_dataset
 
 from flows.schedule import CRON, FLOW_NAME, TIME_ZONE, exporter, period_just_ended
-from transforms.faults import Failure
 
 ROOT = Path(__file__).resolve().parent.parent
 AMSTERDAM, UTC = ZoneInfo("Europe/Amsterdam"), dt.timezone.utc
@@ -106,14 +105,19 @@ def test_the_schedule_is_the_last_day_of_every_month_at_22_in_amsterdam():
     assert naive(leap[0], AMSTERDAM) == dt.datetime(2028, 2, 29, 22)
 
 
-def test_export_is_wired_or_refused():
-    """export=true calls `journalize export` when this version has it (flows.export), and is
-    refused before anything is billed when it has not."""
-    if importlib.util.find_spec("flows.export") is not None:
-        assert callable(exporter())
-    else:
-        with pytest.raises(Failure, match="journalize export is not built in this version"):
-            exporter()
+def test_export_writes_the_new_period_as_parquet(tmp_path):
+    """export=true exports the period just billed (journalize export's Parquet), that period
+    only."""
+    from flows.parameters import RunParameters, sample_dataset
+    from flows.pipeline import run_month_end
+
+    db = tmp_path / "books.duckdb"
+    for period in ("2026-09", "2026-10"):
+        run_month_end(RunParameters.for_period(period, input_dir=sample_dataset(), db_path=db))
+    exporter()(db, tmp_path / "export", fiscal_year=2026, period=10)
+    written = sorted(p.relative_to(tmp_path / "export" / "parquet" / "invoices").parts[1:3]
+                     for p in (tmp_path / "export" / "parquet" / "invoices").rglob("*.parquet"))
+    assert written and set(written) == {("fiscal_year=2026", "period=10")}
 
 
 SCHEDULED_RUNS = textwrap.dedent(
