@@ -310,9 +310,9 @@ def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path,
     for table in SHARED:
         con.execute(f"INSERT INTO {_quote(table)} BY NAME "
                     f"SELECT * REPLACE ($run_id AS run_id) FROM a0.{_quote(table)}", as_run)
-    tasks_debtors = " UNION ".join(f"SELECT debtor_id FROM a{n}.run_debtors"
+    tasks_debtors = " UNION ".join(f"SELECT debtor_id, name FROM a{n}.run_debtors"
                                    for n in range(len(runs)))
-    con.execute(f"INSERT INTO run_debtors BY NAME SELECT $run_id AS run_id, debtor_id "
+    con.execute(f"INSERT INTO run_debtors BY NAME SELECT $run_id AS run_id, debtor_id, name "
                 f"FROM ({tasks_debtors}) ORDER BY debtor_id", as_run)
     _reconcile(con, run_id)
     books_seal = seal.seal_stored_run(con, run_id)

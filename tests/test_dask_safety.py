@@ -367,9 +367,10 @@ def test_a_merge_that_would_drop_rows_it_cannot_merge_writes_nothing(admin_runs,
     _, _, runs = admin_runs
     runs = copied_runs(runs, tmp_path / "work")
     with duckdb.connect(str(runs[0].db_path)) as con:  # (a table of a feature not built yet)
-        con.execute("INSERT INTO subscription_state VALUES ('S1', 'I1', DATE '2026-10-31', 1)")
+        con.execute("INSERT INTO deferral_schedule (admin_id, invoice_number, amount, run_id) "
+                    "VALUES ('NL01', '26000001', 1.00, 1)")
     db = tmp_path / "books.duckdb"
-    with pytest.raises(RunFailed, match="subscription_state, which a distributed run cannot "
+    with pytest.raises(RunFailed, match="deferral_schedule, which a distributed run cannot "
                                         "merge yet"):
         merge.fn(runs, tmp_path / "out", db, params=odd_params)
     assert not db.exists()
