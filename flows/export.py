@@ -37,7 +37,8 @@ import duckdb
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows import provenance, storage
-from flows.parameters import parse_memory_limit
+from flows.parameters import memory_limit_or_environment
+from flows.post import _books_latest_input, read_only_books
 from transforms import export
 from transforms.export import ExportFailure, Selection, XafFile
 from transforms.faults import ConfigurationFailure
@@ -76,8 +77,7 @@ class ExportParameters(BaseModel):
     @field_validator("memory_limit", mode="before")
     @classmethod
     def _memory_limit(cls, value: str | None) -> str | None:
-        value = value or os.environ.get("JOURNALIZE_MEMORY_LIMIT") or None
-        return None if value is None else parse_memory_limit(value)
+        return memory_limit_or_environment(value)
 
     @model_validator(mode="after")
     def _valid(self) -> "ExportParameters":
@@ -115,7 +115,7 @@ def export_books(params: ExportParameters) -> ExportResult:
     if latest_input is not None:
         provenance.authorise(latest_input, "export", params.admin)
     result = ExportResult(out_dir, params.format)
-    with storage.private_files(), _read_only(Path(params.db_path)) as con:
+    with storage.private_files(), read_only_books(Path(params.db_path)) as con:
         if params.memory_limit:
             con.execute("SET memory_limit = $limit", {"limit": params.memory_limit})
         export.prepare(con)
@@ -150,26 +150,10 @@ def export_books(params: ExportParameters) -> ExportResult:
 def _check_books(db_path: Path) -> Path | None:
     """Refuse what is not journalize's books; the input folder of their newest run when it still
     exists (its master/authorisations decide whether the user may export)."""
-    from flows.post import _books_latest_input
-
     if not db_path.exists():
         raise ConfigurationFailure(f"database {db_path} does not exist: nothing to export",
                                    kind="usage")
     return _books_latest_input(db_path)
-
-
-@contextmanager
-def _read_only(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error as error:
-        raise ConfigurationFailure(
-            f"database {db_path} cannot be opened: {str(error).strip().splitlines()[0]}"
-        ) from error
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def check_out_dir(out_dir: Path) -> None:

@@ -63,6 +63,13 @@ def month_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def memory_limit_or_environment(value: str | None) -> str | None:
+    """The memory bound given, else JOURNALIZE_MEMORY_LIMIT's, checked (parse_memory_limit);
+    None for DuckDB's own."""
+    value = value or os.environ.get("JOURNALIZE_MEMORY_LIMIT") or None
+    return None if value is None else parse_memory_limit(value)
+
+
 def previous_month_end(today: dt.date | None = None) -> dt.date:
     today = today or dt.date.today()
     return today.replace(day=1) - dt.timedelta(days=1)
@@ -97,8 +104,7 @@ class RunParameters(BaseModel):
     @field_validator("memory_limit", mode="before")
     @classmethod
     def _memory_limit(cls, value: str | None) -> str | None:
-        value = value or os.environ.get("JOURNALIZE_MEMORY_LIMIT") or None
-        return None if value is None else parse_memory_limit(value)
+        return memory_limit_or_environment(value)
 
     @model_validator(mode="after")
     def _defaults(self) -> "RunParameters":

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,13 +109,10 @@ def post(db_path: Path, *, admin: str | None = None, run_id: int | None = None,
     return result
 
 
-def _books_latest_input(db_path: Path) -> Path | None:
-    """Refuse what is not journalize's books; the input folder of their newest run, when it
-    still exists (one read-only look at the database)."""
-    from transforms.verify import books_fault
-
-    if not db_path.exists():
-        raise ConfigurationFailure(f"database {db_path} does not exist: nothing to post")
+@contextmanager
+def read_only_books(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database at db_path opened read-only (what post and export look at), or
+    ConfigurationFailure naming why it cannot be opened."""
     try:
         con = duckdb.connect(str(db_path), read_only=True)
     except duckdb.Error as error:
@@ -121,13 +120,24 @@ def _books_latest_input(db_path: Path) -> Path | None:
             f"database {db_path} cannot be opened: {str(error).strip().splitlines()[0]}"
         ) from error
     try:
+        yield con
+    finally:
+        con.close()
+
+
+def _books_latest_input(db_path: Path) -> Path | None:
+    """Refuse what is not journalize's books; the input folder of their newest run, when it
+    still exists (one read-only look at the database)."""
+    from transforms.verify import books_fault
+
+    if not db_path.exists():
+        raise ConfigurationFailure(f"database {db_path} does not exist: nothing to post")
+    with read_only_books(db_path) as con:
         fault = books_fault(con, str(db_path))
         if fault:
             raise ConfigurationFailure(fault)
         found = con.execute("SELECT input_dir FROM runs WHERE input_dir IS NOT NULL "
                             "ORDER BY run_id DESC LIMIT 1").fetchall()
-    finally:
-        con.close()
     return Path(found[0][0]) if found and Path(found[0][0]).is_dir() else None
 
 
