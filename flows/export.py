@@ -38,7 +38,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows import provenance, storage
 from flows.parameters import memory_limit_or_environment
-from flows.post import _books_latest_input, read_only_books
+from flows.post import books_latest_input, read_only_books
 from transforms import export
 from transforms.export import ExportFailure, Selection, XafFile
 from transforms.faults import ConfigurationFailure
@@ -153,7 +153,7 @@ def _check_books(db_path: Path) -> Path | None:
     if not db_path.exists():
         raise ConfigurationFailure(f"database {db_path} does not exist: nothing to export",
                                    kind="usage")
-    return _books_latest_input(db_path)
+    return books_latest_input(db_path)
 
 
 def check_out_dir(out_dir: Path) -> None:

@@ -55,7 +55,7 @@ def post(db_path: Path, *, admin: str | None = None, run_id: int | None = None,
     each None: all). input_dir: the dataset whose master/authorisations decide whether the user
     may post (default: the input of the newest run of the books, when that folder still exists)."""
     db_path = Path(db_path)
-    latest_input = _books_latest_input(db_path)
+    latest_input = books_latest_input(db_path)
     input_dir = input_dir or latest_input
     if input_dir is not None:
         provenance.authorise(input_dir, "post", admin)
@@ -125,7 +125,7 @@ def read_only_books(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def _books_latest_input(db_path: Path) -> Path | None:
+def books_latest_input(db_path: Path) -> Path | None:
     """Refuse what is not journalize's books; the input folder of their newest run, when it
     still exists (one read-only look at the database)."""
     from transforms.verify import books_fault
