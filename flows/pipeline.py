@@ -73,7 +73,8 @@ def run_month_end(
         once, per_chunk = stages[:2], stages[2:]
         for name, stage in once:
             _run_stage(name, stage, con, params, runner, progress, stage_done=stage_done)
-        chunks = _chunks(con) if _lines_read(con) >= params.chunk_lines else [EVERY]
+        chunks = (_chunks(con, params.reference_date) if _lines_read(con) >= params.chunk_lines
+                  else [EVERY])
         faults: configuration.LineFaults | None = None
         chunk = Chunk()
         for index, admin in enumerate(chunks):
@@ -179,10 +180,14 @@ def _lines_read(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(sum(lines_read), 0) FROM lines_read").fetchone()[0]
 
 
-def _chunks(con: duckdb.DuckDBPyConnection) -> list[str | None]:
-    """The administrations of the run's lines, in order, lines without one (rejected) last."""
+def _chunks(con: duckdb.DuckDBPyConnection, reference_date: dt.date) -> list[str | None]:
+    """The administrations of the run's lines, and those with releases of deferred revenue due
+    (SPEC §9: a month without lines still releases), in order, lines without one (rejected)
+    last."""
     admins = con.execute(
-        "SELECT DISTINCT admin_id FROM staged_lines ORDER BY admin_id NULLS LAST").fetchall()
+        "SELECT admin_id FROM staged_lines UNION SELECT admin_id FROM books.deferral_schedule "
+        "WHERE entry_id IS NULL AND release_date <= $d ORDER BY admin_id NULLS LAST",
+        {"d": reference_date}).fetchall()
     return [a for (a,) in admins] or [None]
 
 

@@ -88,6 +88,9 @@ def post(db_path: Path, *, admin: str | None = None, run_id: int | None = None,
         with persist.rows(books, work, "journal_entries", sealer=sealer, stage="post",
                           params={"entry_base": base}):
             persist._insert(books, "journal_entries", new_run)
+        with persist.rows(books, work, "entry_allocations", sealer=sealer, stage="post",
+                          params={"entry_base": base}):
+            persist._insert(books, "entry_allocations", new_run)
         with persist.rows(books, work, "open_items", sealer=sealer, stage="post"):
             persist._insert(books, "open_items", new_run)
         posted = work.sql("SELECT invoice_number FROM post.posted_invoices").to_arrow_table()

@@ -33,6 +33,9 @@ def load_prepared_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -
             value = f'"{name}"' if name in present else "NULL"
             typed.append(f'CAST({value} AS {sql_type(column)}) AS "{name}"')
             raw.append(f'CAST({value} AS VARCHAR) AS "{name}"')
+        # (the line's allocation codes as its run found them: the files are not read again)
+        typed.append(f"{'allocation' if 'allocation' in present else 'NULL'}::VARCHAR "
+                     "AS allocation")
         prepared = "FROM billable_lines WHERE source = $source AND status = 'open'"
         con.execute(f"CREATE OR REPLACE TABLE {workspace.table_sql('validate', f'typed_{table}')} "
                     f"AS SELECT {', '.join(typed)} {prepared}", {"source": table})

@@ -85,15 +85,7 @@ def _warn_without_line_files(con: duckdb.DuckDBPyConnection, input_dir: Path,
 
 
 # master data of features of the specification that are not built yet: said, not silently ignored
-NOT_BUILT = (
-    ("SELECT string_agg(admin_id || '/' || article_group, ', ' ORDER BY admin_id, article_group) "
-     "FROM master.article_groups WHERE defer_revenue",
-     "article group(s) {} declare defer_revenue: deferred revenue is not built yet, their lines "
-     "are booked as revenue of the invoice's period"),
-    ("SELECT nullif(count(*), 0)::VARCHAR FROM master.allocation_links",
-     "{} allocation link(s) in master/allocation_links: cost allocation is not built yet, no "
-     "entry is allocated"),
-)
+NOT_BUILT: tuple[tuple[str, str], ...] = ()
 
 
 def _not_built_yet(con: duckdb.DuckDBPyConnection) -> None:
@@ -204,7 +196,8 @@ def journalise_invoices(con: duckdb.DuckDBPyConnection, params: RunParameters,
                         chunk: Chunk | None = None) -> None:
     chunk = chunk or Chunk()
     base = journalise.entry_base(con) if chunk.entry_base is None else chunk.entry_base
-    chunk.entry_base = journalise.journalise(con, entry_base=base)
+    chunk.entry_base = journalise.journalise(con, entry_base=base, journalize=params.journalize,
+                                             chunk_admin=chunk.admin, every=chunk.every)
 
 
 def reconcile_lines(con: duckdb.DuckDBPyConnection, params: RunParameters,

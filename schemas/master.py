@@ -438,8 +438,10 @@ MASTER_SCHEMAS = {
                                       "on the axis",
                           example="representative"),
         },
-        grain="one row per (axis, link type) (verbijzonderingskoppeling); read and checked, but "
-              "cost allocation is not built yet",
+        grain="one row per (axis, link type) (verbijzonderingskoppeling): the lines of the "
+              "link type's sources (sales_orders: order and counter lines; projects: postcalc "
+              "and installment lines; subscriptions; courses) carry the field's value as their "
+              "code on the axis; a subscription's `dim_<axis>` column overrides it",
     ),
     "issued_invoice_numbers": table(
         "issued_invoice_numbers",

@@ -88,7 +88,7 @@ RUN_SPECIFIC = {
 VIEWS = ("invoice_lines", "cockpit_all_invoices", "cockpit_unprocessed_invoices",
          "cockpit_all_invoice_lines", "trial_balance", "revenue", "revenue_entry_lines",
          "revenue_by_allocation", "invoices_by_source", "collective_vs_separate_invoices",
-         "open_items_ageing")
+         "open_items_ageing", "allocation_gaps")
 TABLES = sorted({table for table, _ in persist.expected_columns()})
 
 

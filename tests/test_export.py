@@ -84,8 +84,10 @@ def test_parquet_partitions_read_back_equal_to_the_tables(sample_db, tmp_path):
     with duckdb.connect(str(sample_db), read_only=True) as con:
         for table, derived in DERIVED.items():
             if table == "journal_entries":
-                books = "SELECT *, []::STRUCT(axis VARCHAR, code VARCHAR)[] AS allocations " \
-                        "FROM journal_entries"
+                books = ("SELECT e.*, coalesce((SELECT list({'axis': a.axis, 'code': a.code} "
+                         "ORDER BY a.axis) FROM entry_allocations AS a WHERE a.entry_id = "
+                         "e.entry_id AND a.line_no = e.line_no), [])::STRUCT(axis VARCHAR, "
+                         "code VARCHAR)[] AS allocations FROM journal_entries AS e")
             elif table == "invoice_vat":
                 books = ("SELECT v.*, i.admin_id, year(i.invoice_date) AS fiscal_year, "
                          "month(i.invoice_date) AS period FROM invoice_vat AS v "
@@ -112,15 +114,16 @@ def test_parquet_partitions_read_back_equal_to_the_tables(sample_db, tmp_path):
 
 
 def test_parquet_entries_carry_their_allocation_codes(sample_db, tmp_path):
-    db = copy_of(sample_db, tmp_path,
-                 "INSERT INTO entry_allocations VALUES (1, 2, 'warehouse', 'W1'), "
-                 "(1, 2, 'department', 'D7')")
+    # the sample's invoice 26000004 (order O26-0009, representative R010) credits 8010/H
+    # 12.33 from warehouse EDE (OL-000021) and 18.75 from ZWL (OL-000022)
     out = tmp_path / "lake"
-    export(db, out)
-    rows = query(db, f"SELECT entry_id, line_no, allocations FROM {read_back(out, 'journal_entries')} "
-                     "WHERE len(allocations) > 0")
-    assert rows == [(1, 2, [{"axis": "department", "code": "D7"},
-                            {"axis": "warehouse", "code": "W1"}])]
+    export(sample_db, out)
+    rows = query(sample_db, f"SELECT credit, allocations FROM {read_back(out, 'journal_entries')} "
+                            "WHERE invoice_number = '26000004' AND account = '8010' ORDER BY 1")
+    assert rows == [(Decimal("12.33"), [{"axis": "department", "code": "R010"},
+                                  {"axis": "warehouse", "code": "EDE"}]),
+                    (Decimal("18.75"), [{"axis": "department", "code": "R010"},
+                                  {"axis": "warehouse", "code": "ZWL"}])]
 
 
 def test_exporting_a_period_again_replaces_its_files_only(sample_db, tmp_path):
@@ -247,7 +250,8 @@ def test_one_invoice_payload_field_by_field(dataset_dir, db, tmp_path):
 def test_allocation_codes_go_out_as_fidimentries(dataset_dir, db, tmp_path):
     write_dataset(dataset_dir, order_lines=[order_line("L1")])  # 100.00 on 8000, VAT 21.00
     run(dataset_dir, db)
-    books = copy_of(db, tmp_path, "INSERT INTO entry_allocations VALUES (1, 2, 'warehouse', 'W1'), "
+    books = copy_of(db, tmp_path, "INSERT INTO entry_allocations (entry_id, line_no, axis, code) "
+                                  "VALUES (1, 2, 'warehouse', 'W1'), "
                                   "(1, 2, 'department', 'D7')")
     out = tmp_path / "profit"
     export(books, out, "fientries", unit_ids={"NL01": 7})
@@ -274,7 +278,8 @@ def test_values_beyond_profits_limits_fail_the_export_one_message_per_value(tmp_
     write_dataset(folder, master, order_lines=[
         order_line("L1", "O1", vat_code="HOOG"), order_line("L2", "O2", vat_code="HOOG")])
     run(folder, db)
-    books = copy_of(db, tmp_path, "INSERT INTO entry_allocations VALUES "
+    books = copy_of(db, tmp_path, "INSERT INTO entry_allocations (entry_id, line_no, axis, code) "
+                                  "VALUES "
                                   "(1, 2, 'department', 'AFDELING-NOORD-WEST')")
     out = tmp_path / "profit"
     with pytest.raises(ExportFailure) as failed:

@@ -126,3 +126,16 @@ def test_subscription_state_holds_how_far_the_run_billed_each_item(sample_db):
         ("S0007", "ABO-6002", "2026-10-31"),
         ("S0008", "ABO-6004", "2026-10-31"), ("S0008", "ONH-5002", "2026-12-31"),
     ]
+
+
+def test_revenue_is_split_per_allocation_codes(sample_db):
+    # SPEC §9: order O26-0009 (invoice 26000004, R010) has two OND lines on 8010/H: OL-000021
+    # 1 x 12.3250 = 12.33 from warehouse EDE and OL-000022 1 x 18.7450 = 18.75 from ZWL
+    # (master/allocation_links: department = representative, warehouse = warehouse)
+    assert query(sample_db, """
+        SELECT e.credit, list(a.axis || '=' || a.code ORDER BY a.axis)
+        FROM journal_entries AS e JOIN entry_allocations AS a USING (entry_id, line_no)
+        WHERE e.invoice_number = '26000004' AND e.account = '8010' GROUP BY e.entry_id, e.line_no,
+              e.credit ORDER BY e.credit""") == [
+        (D("12.33"), ["department=R010", "warehouse=EDE"]),
+        (D("18.75"), ["department=R010", "warehouse=ZWL"])]

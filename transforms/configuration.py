@@ -24,6 +24,8 @@ CHECKS = (
     "billing_sources",
     "subscription_items",
     "authorisations",
+    "allocation_links",
+    "deferred_revenue",
 )
 
 # Rules that need the run's lines as well (over ``group.keyed_lines``): a source with lines needs its

@@ -39,6 +39,7 @@ RULE_FOLDERS = ("check",)  # every file a rule: rows of faults
 RULES = {("number", "numbering_faults"), ("journalise", "unbalanced_entries")}
 # persist's statements on the books connection (DDL, deletes, upgrades): not models of the run
 BOOKS_STATEMENTS = {"schema", "views", "upgrade_invoice_lines", "delete_moved_counters",
+                    "release_deferrals",
                     "delete_replaced_lines"}
 # queries of persist whose rows only name what the books connection deletes
 PERSIST_NOT_WRITTEN = {"replaced_lines"}

@@ -26,13 +26,16 @@ CHUNK_TABLES = (
     "invoices",
     "invoice_vat",
     "journal_entries",
+    "entry_allocations",  # (the allocation codes of its lines; drafts carry them in a column)
     "open_items",
     "skipped_numbers",
     "changed_lines",
     "subscription_state",  # (how far the invoiced lines billed each subscription item)
+    "deferral_schedule",  # (the release plan of the deferred revenue the run invoiced)
 )
 # a run --no-journalize keeps its entries and open items as drafts, for `journalize post`
 DRAFTS = {"journal_entries": "draft_entries", "open_items": "draft_open_items"}
+NOT_DRAFTED = ("entry_allocations",)  # (a draft entry line carries its codes: draft_entries)
 # … and once, after the last
 RUN_TABLES = (
     "rejected_lines",
@@ -124,8 +127,13 @@ def persist_chunk(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnect
             sqlfile.run(books, "persist", "delete_replaced_lines", {"run_id": run_id})
     batch = batch_rows(work)
     for table in CHUNK_TABLES:
+        if not journalize and table in NOT_DRAFTED:
+            continue
         _append(books, work, table if journalize else DRAFTS.get(table, table), run_id, sealer,
                 batch)
+    if journalize:  # (the releases of plans of earlier runs, sealed with them: their entry)
+        with rows(books, work, "released_deferrals"):
+            sqlfile.run(books, "persist", "release_deferrals")
     with rows(books, work, "journal_counters", whole=True):  # (read twice; one row per journal)
         sqlfile.run(books, "persist", "delete_moved_counters")
         _insert(books, "journal_counters", run_id)
@@ -214,7 +222,7 @@ def _insert(books: duckdb.DuckDBPyConnection, table: str, run_id: int) -> None:
     was = books.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
     books.execute("SET preserve_insertion_order = true")
     carried = (f" EXCLUDE ({seal.SEAL_ADMIN}, {seal.SEAL_JOURNAL})"
-               if spec.journal_from_invoice else "")
+               if spec.carries_journal else "")
     try:
         books.execute(f'INSERT INTO "{table}" BY NAME SELECT *{carried}, $run_id AS run_id '
                       "FROM rows", {"run_id": run_id})

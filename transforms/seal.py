@@ -64,6 +64,13 @@ class Sealed:
     key: tuple[str, ...]
     journal_from_invoice: bool = False  # admin and journal are those of the row's invoice
     only_invoiced: bool = False  # billable_lines: the invoiced rows only
+    journal_from_entry: bool = False  # admin and journal are those of the row's journal entry
+
+    @property
+    def carries_journal(self) -> bool:
+        """The work side's stream carries the row's administration and journal in SEAL_ADMIN
+        and SEAL_JOURNAL (the table itself has neither)."""
+        return self.journal_from_invoice or self.journal_from_entry
 
 
 def _cols(spec: str) -> tuple[tuple[str, pa.DataType], ...]:
@@ -104,6 +111,15 @@ SEALED: tuple[Sealed, ...] = (
     Sealed("subscription_state", _cols(
         "subscription_id:v item_code:v billed_through:d invoice_number:v"),
         key=("subscription_id", "item_code"), journal_from_invoice=True),
+    # SPEC §9: the release plan of deferred revenue, sealed in the chain of its invoice (not the
+    # entry_id a later run sets when it releases a row: verify checks it against the entries)
+    Sealed("deferral_schedule", _cols(
+        "admin_id:v invoice_number:v account:v deferral_account:v release_date:d amount:m "
+        "allocation:v"), key=("invoice_number", "account", "release_date"),
+        journal_from_invoice=True),
+    # SPEC §9: the allocation codes of entry lines, sealed in the chain of their entry
+    Sealed("entry_allocations", _cols("entry_id:I line_no:i axis:v code:v"),
+           key=("entry_id", "line_no", "axis"), journal_from_entry=True),
 )
 BY_TABLE = {s.table: s for s in SEALED}
 # the columns of a work-side stream that carry the administration and journal of a row's invoice
@@ -366,7 +382,7 @@ class RunSealer:
         spec = BY_TABLE.get(table)
         if spec is None:
             return reader
-        admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.journal_from_invoice
+        admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.carries_journal
                           else ("admin_id", "journal_code"))
 
         def batches() -> Iterator[pa.RecordBatch]:
@@ -479,6 +495,12 @@ def _stored_rows(con: duckdb.DuckDBPyConnection, spec: Sealed) -> pa.RecordBatch
         sql = (f"SELECT t.run_id, i.admin_id AS {SEAL_ADMIN}, i.journal_code AS {SEAL_JOURNAL}, "
                f"{columns} FROM {spec.table} AS t LEFT JOIN invoices AS i "
                "ON i.invoice_number = t.invoice_number ORDER BY t.rowid")
+    elif spec.journal_from_entry:
+        sql = (f"SELECT t.run_id, e.admin_id AS {SEAL_ADMIN}, e.journal_code AS {SEAL_JOURNAL}, "
+               f"{columns} FROM {spec.table} AS t LEFT JOIN (SELECT entry_id, "
+               "any_value(admin_id) AS admin_id, any_value(journal_code) AS journal_code "
+               "FROM journal_entries GROUP BY entry_id) AS e ON e.entry_id = t.entry_id "
+               "ORDER BY t.rowid")
     else:
         sql = f"SELECT t.run_id, {columns} FROM {spec.table} AS t"
     return con.sql(sql).to_arrow_reader(122_880)
@@ -489,7 +511,7 @@ def recompute(con: duckdb.DuckDBPyConnection) -> list[ChunkDigest]:
     con.execute("SET preserve_insertion_order = true")  # (rows in the order they are stored)
     hasher = Hasher()
     for spec in SEALED:
-        admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.journal_from_invoice
+        admin, journal = ((SEAL_ADMIN, SEAL_JOURNAL) if spec.carries_journal
                           else ("admin_id", "journal_code"))
         if not con.execute(f'SELECT EXISTS (FROM "{spec.table}")').fetchall()[0][0]:
             continue  # (no rows to hash: also books of a version whose table lacked a column)

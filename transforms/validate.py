@@ -469,9 +469,53 @@ def _cast(
             selects.append(f"to_bool({_quote(name)}) AS {_quote(name)}")
         else:
             selects.append(f"TRY_CAST({_quote(name)} AS {sql_type(column)}) AS {_quote(name)}")
+    if view:
+        selects.append(f"{allocation_sql(con, table, present)} AS {ALLOCATION}")
+    elif table == "subscriptions":
+        selects.append(f"{dimensions_sql(present)} AS {ALLOCATION}")
     kind = "VIEW" if view else "TABLE"
     schema = "validate" if view else "master"  # (typed_<table> views of lines; master tables)
     con.execute(
         f"CREATE OR REPLACE {kind} {workspace.table_sql(schema, target)} AS "
         f"SELECT {', '.join(selects)} FROM {_quote(raw)}"
     )
+
+
+# --- cost allocation (verbijzondering, SPEC §9) ---------------------------------------------------
+
+ALLOCATION = "allocation"
+# the link type (master/allocation_links) of each source's lines
+LINK_TYPE = {"order_lines": "sales_orders", "counter_lines": "sales_orders",
+             "postcalc_lines": "projects", "installment_lines": "projects",
+             "subscription_lines": "subscriptions", "course_lines": "courses"}
+DIMENSION = "dim_"  # a subscription's own code on an axis: the column dim_<axis>
+
+
+def allocation_sql(con: duckdb.DuckDBPyConnection, table: str, present: list[str]) -> str:
+    """A line's allocation codes as JSON text, {axis: code} in axis order, for every axis that
+    master/allocation_links links to the field of its source's lines (null: the field is empty
+    or the file has no such column, a gap); NULL when no axis is linked to the source. Axes and
+    fields are identifiers here (quoted), never values."""
+    links = con.execute(
+        "SELECT axis, field FROM master.allocation_links WHERE link_type = $t ORDER BY axis",
+        {"t": LINK_TYPE.get(table)}).fetchall()
+    if not links:
+        return "NULL::VARCHAR"
+    codes = ", ".join(
+        f"{_quote(axis)} := "
+        + (f"nullif(trim(CAST({_quote(field)} AS VARCHAR)), '')" if field in present
+           else "NULL::VARCHAR")
+        for axis, field in links)
+    return f"to_json(struct_pack({codes}))::VARCHAR"
+
+
+def dimensions_sql(present: list[str]) -> str:
+    """A subscription's own codes (its dim_<axis> columns that are not empty) as JSON text
+    {axis: code}, which override those of its lines' fields; NULL without such a column."""
+    axes = [name for name in present if name.startswith(DIMENSION) and len(name) > len(DIMENSION)]
+    if not axes:
+        return "NULL::VARCHAR"
+    codes = ", ".join(f"{_quote(name[len(DIMENSION):])} := "
+                      f"nullif(trim(CAST({_quote(name)} AS VARCHAR)), '')" for name in sorted(axes))
+    # (a merge patch into {} leaves the empty ones out: they override nothing)
+    return f"json_merge_patch('{{}}', to_json(struct_pack({codes})))::VARCHAR"

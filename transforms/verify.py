@@ -43,6 +43,9 @@ CHECKS = {
     "drafts": "invoices awaiting post (run --no-journalize): drafts balance, nothing booked yet",
     "subscription_state": "every subscription item's billed_through is reached by an invoiced "
                           "line of the item on the invoice it names",
+    "allocations": "allocation codes only on revenue lines of the books, one per axis",
+    "deferrals": "deferred revenue: each invoice defers what its plan releases; each release "
+                 "entry moves what its plan rows say, once, never before the invoice's month",
     "sealed": "every posted row matches its seal; each administration's and journal's chain holds",
 }
 # the tables that make a database journalize's books (any version)

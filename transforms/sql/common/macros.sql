@@ -12,6 +12,10 @@ CREATE OR REPLACE TEMP MACRO line_amount(quantity, unit_price, is_credit) AS
 CREATE OR REPLACE TEMP MACRO fitting_line_amount(quantity, unit_price, is_credit) AS
     CASE WHEN abs(quantity::DECIMAL(38, 4) * unit_price::DECIMAL(38, 4)) < 9999999999999999.995
          THEN line_amount(quantity, unit_price, is_credit) END;
+-- part/whole of an amount in cents, rounded half-up (away from zero) to a cent: exact integer
+-- arithmetic (a DECIMAL division would go through binary floating point)
+CREATE OR REPLACE TEMP MACRO cents_share(cents, part, whole) AS
+    sign(cents) * ((abs(cents)::HUGEINT * part * 2 + whole) // (2 * whole));
 CREATE OR REPLACE TEMP MACRO to_bool(x) AS
     coalesce(lower(x) IN ('true', '1', 'yes', 'y', 't', 'ja', 'j'), false);
 -- SPEC §4: the integration type and §6 the source code of a source's own (not collected) invoices.

@@ -11,6 +11,7 @@ SELECT
     i.collect_key,
     i.invoice_number,
     m.revenue_account,
+    m.allocation,  -- (JSON {axis: code}; the codes an invoiced line gave are in entry_allocations)
     -- (the administration and journal of the invoice: the chain an invoiced line is sealed in)
     m.admin_id AS seal_admin_id, i.journal_code AS seal_journal_code
 FROM "group".keyed_lines AS m

@@ -1,1 +1,1 @@
-SELECT * FROM journalise.run_journal_entries
+SELECT * EXCLUDE (allocation) FROM journalise.run_journal_entries

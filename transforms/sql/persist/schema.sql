@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS billable_lines (
     invoice_number VARCHAR, run_id INTEGER NOT NULL,
     -- the account the line is booked on (SPEC §4: integration group, else article group;
     -- credit account for a credit line); invoice_lines shows it as `account`
-    revenue_account VARCHAR,
+    revenue_account VARCHAR, allocation VARCHAR,
     -- an invoiced line names its invoice
     CHECK (status <> 'invoiced' OR invoice_number IS NOT NULL)
 );
@@ -83,8 +83,11 @@ CREATE TABLE IF NOT EXISTS journal_entries (
     vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER NOT NULL,
     CHECK (debit >= 0 AND credit >= 0)
 );
+-- SPEC §9 cost allocation: one row per (entry line, axis) of a line that carries codes (a
+-- revenue line, a release of deferred revenue); code NULL: the line's field was empty (a gap)
 CREATE TABLE IF NOT EXISTS entry_allocations (
-    entry_id BIGINT NOT NULL, line_no INTEGER NOT NULL, axis VARCHAR NOT NULL, code VARCHAR
+    entry_id BIGINT NOT NULL, line_no INTEGER NOT NULL, axis VARCHAR NOT NULL, code VARCHAR,
+    run_id INTEGER
 );
 -- run --no-journalize: each invoice's entry lines and open item as journalising books them,
 -- kept (not posted, not sealed) until `journalize post` books them into journal_entries and
@@ -95,7 +98,8 @@ CREATE TABLE IF NOT EXISTS draft_entries (
     period INTEGER NOT NULL, account VARCHAR NOT NULL, debtor_id VARCHAR,
     invoice_number VARCHAR NOT NULL, description VARCHAR,
     debit DECIMAL(18, 2) NOT NULL, credit DECIMAL(18, 2) NOT NULL,
-    vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER NOT NULL
+    vat_code VARCHAR, source VARCHAR, due_date DATE, run_id INTEGER NOT NULL,
+    allocation VARCHAR  -- (the line's allocation codes, JSON {axis: code}: entry_allocations)
 );
 CREATE TABLE IF NOT EXISTS draft_open_items (
     admin_id VARCHAR NOT NULL, debtor_id VARCHAR NOT NULL, invoice_number VARCHAR NOT NULL,
@@ -128,9 +132,14 @@ CREATE TABLE IF NOT EXISTS subscription_state (
     subscription_id VARCHAR, item_code VARCHAR, billed_through DATE, run_id INTEGER,
     invoice_number VARCHAR
 );
+-- SPEC §9 deferred revenue: one row per (invoice, revenue account, deferral account, allocation
+-- codes, release date) planned by the invoicing run (run_id); entry_id is the release entry
+-- that released it (its run_id says by which run), NULL until a run releases it. Sealed with the
+-- invoice's chain (entry_id, which a later run sets, is checked by verify against the entries)
 CREATE TABLE IF NOT EXISTS deferral_schedule (
     admin_id VARCHAR, invoice_number VARCHAR, account VARCHAR, deferral_account VARCHAR,
-    release_date DATE, amount DECIMAL(18, 2), entry_id BIGINT, run_id INTEGER
+    release_date DATE, amount DECIMAL(18, 2), entry_id BIGINT, run_id INTEGER,
+    allocation VARCHAR  -- (the codes of the revenue released, JSON {axis: code})
 );
 -- one row per (run, source table): lines read = invoiced + open + rejected + excluded, in money too
 CREATE TABLE IF NOT EXISTS run_reconciliation (

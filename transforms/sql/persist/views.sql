@@ -101,6 +101,17 @@ LEFT JOIN entry_allocations AS a
 GROUP BY ALL
 ORDER BY l.admin_id, l.fiscal_year, l.period, l.account, x.axis NULLS FIRST, a.code NULLS FIRST;
 
+-- The revenue lines to complete (Tryton's "analytic lines to complete"): per entry line and axis
+-- its source links an axis to a field that was empty on the line, so it has no code there.
+CREATE OR REPLACE VIEW allocation_gaps AS
+SELECT
+    e.admin_id, e.journal_code, e.entry_id, e.line_no, e.entry_date, e.fiscal_year, e.period,
+    e.account, e.invoice_number, e.source, a.axis, e.credit - e.debit AS revenue
+FROM entry_allocations AS a
+JOIN journal_entries AS e ON e.entry_id = a.entry_id AND e.line_no = a.line_no
+WHERE a.code IS NULL
+ORDER BY e.admin_id, e.entry_id, e.line_no, a.axis;
+
 -- Invoices per administration, fiscal year and period of the invoice date, source (line table)
 -- and journal: an invoice with lines of several sources (a collective invoice) counts once under
 -- each, with the amounts of its lines of that source (excl. VAT, before invoice discount).

@@ -10,7 +10,8 @@
 -- The one copy of the lines: the files are read (through the typed views) and cast here, once.
 -- Its rows are stored in administration order, so the run's pass over one administration reads
 -- that administration's row groups only; each line's amount (SPEC §9) is computed here, once,
--- and __suspect marks a row whose text breaks a column check (validate names the fault).
+-- and __suspect marks a row whose text breaks a column check (validate names the fault);
+-- allocation holds its cost allocation codes (validate.allocation_sql: JSON {axis: code}).
 WITH default_admin AS (
     SELECT any_value(value) AS admin_id FROM master.settings WHERE key = 'default_admin'
 ),
@@ -37,7 +38,11 @@ SELECT 'installment_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row,
 FROM validate.typed_installment_lines AS l
 LEFT JOIN master.projects AS p USING (project_id)
 UNION ALL BY NAME
-SELECT 'subscription_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row),
+SELECT 'subscription_lines' AS source, l.__row AS row_number, l.* EXCLUDE (__row, allocation),
+       -- (SPEC §9: the subscription's own codes, its dim_<axis> columns, override its lines')
+       CASE WHEN s.allocation IS NULL THEN l.allocation
+            ELSE json_merge_patch(coalesce(l.allocation, '{}'), s.allocation)::VARCHAR
+       END AS allocation,
        s.project_id,
        CASE WHEN s.subscription_id IS NOT NULL
             THEN coalesce(p.admin_id, s.admin_id, (SELECT admin_id FROM default_admin)) END
