@@ -59,9 +59,11 @@ NUMBERED = ("journal_entries", "draft_entries")
 SHARED = ("run_accounts", "run_journals", "run_vat_codes", "run_administrations")
 # what the merge writes itself (the run's record, reconciliation and seal) or does not take:
 # a table of a task's books outside these lists that holds rows stops the merge, so that no
-# output is dropped unseen (entry_allocations is renumbered with journal_entries)
+# output is dropped unseen (entry_allocations and deferral_schedule are renumbered with
+# journal_entries)
 MERGED_OTHERWISE = ("billable_lines", "rejected_lines", "run_debtors", "runs", "run_inputs",
-                    "run_reconciliation", "seals", "seal_chunks", "entry_allocations")
+                    "run_reconciliation", "seals", "seal_chunks", "entry_allocations",
+                    "deferral_schedule")
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")
 # the Hive partitions of every Parquet table: <table>/admin_id=…/fiscal_year=…/period=…/*.parquet
 # (SPEC §12's export layout); fiscal year and period are the entry's own, the invoice date's for
@@ -289,6 +291,13 @@ def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path,
                 - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.journal_entries)
                 AS entry_id, $run_id AS run_id)
             FROM a{n}.entry_allocations""", as_run)
+        con.execute(f"""
+            INSERT INTO deferral_schedule BY NAME
+            SELECT * REPLACE (
+                entry_id + (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
+                - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.journal_entries)
+                AS entry_id, $run_id AS run_id)
+            FROM a{n}.deferral_schedule""", as_run)
         for table in NUMBERED:
             con.execute(f"""
                 INSERT INTO {_quote(table)} BY NAME

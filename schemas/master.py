@@ -64,7 +64,11 @@ MASTER_SCHEMAS = {
             "value": text(optional=True,
                           description="Value of the setting; `default_admin`: the administration "
                                       "(the Order management settings') of subscriptions and "
-                                      "courses that name none",
+                                      "courses that name none; `deferral_journal`: the memorial "
+                                      "journal of the release entries of deferred revenue "
+                                      "(default: the administration's one memorial journal); "
+                                      "`deferral_releases`: `grouped` (default) or "
+                                      "`per_invoice` (docs/deferred-revenue.md)",
                           example="NL01"),
         },
         grain="one row per setting key; at least `default_admin`",
@@ -218,7 +222,8 @@ MASTER_SCHEMAS = {
                                                "the line's integration group has one",
                                    example="8005"),
             "defer_revenue": boolean(description="Revenue is deferred over the service period "
-                                                 "(transitorische boeking); not built yet",
+                                                 "(transitorische boeking; "
+                                                 "docs/deferred-revenue.md)",
                                      example="false"),
             "deferral_account": text(optional=True,
                                      description="Deferral account (tussenrekening "

@@ -366,11 +366,10 @@ def test_a_merge_that_would_drop_rows_it_cannot_merge_writes_nothing(admin_runs,
                                                                      tmp_path):
     _, _, runs = admin_runs
     runs = copied_runs(runs, tmp_path / "work")
-    with duckdb.connect(str(runs[0].db_path)) as con:  # (a table of a feature not built yet)
-        con.execute("INSERT INTO deferral_schedule (admin_id, invoice_number, amount, run_id) "
-                    "VALUES ('NL01', '26000001', 1.00, 1)")
+    with duckdb.connect(str(runs[0].db_path)) as con:  # (a table the merge does not know)
+        con.execute("CREATE TABLE future_feature AS SELECT 1 AS x")
     db = tmp_path / "books.duckdb"
-    with pytest.raises(RunFailed, match="deferral_schedule, which a distributed run cannot "
+    with pytest.raises(RunFailed, match="future_feature, which a distributed run cannot "
                                         "merge yet"):
         merge.fn(runs, tmp_path / "out", db, params=odd_params)
     assert not db.exists()

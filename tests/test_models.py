@@ -191,8 +191,10 @@ def test_a_belgian_invoice_gets_its_structured_communication():
 
 def test_an_invoice_becomes_one_balanced_entry_numbered_on_from_the_base():
     """SPEC §9: receivable debit 121.00 = revenue credit 100.00 + VAT credit 21.00; the zero
-    discount and credit restriction lines are left out; the entry id follows the base (41)."""
+    discount and credit restriction lines are left out; the entry id is its head's."""
     rows = build_model("journalise", "run_journal_entries", {
+        "journalise.run_entry_heads": [{"invoice_number": "I1", "entry_kind": "invoice",
+                                        "admin_id": "NL01", "entry_id": 42}],
         "number.run_invoices": [{"invoice_number": "I1", "admin_id": "NL01", "journal_code": "VK",
                                  "journalized": True, "receivables_account": "1300",
                                  "total_incl_vat": D("121.00"), "collect_key": "K",
@@ -206,8 +208,7 @@ def test_an_invoice_becomes_one_balanced_entry_numbered_on_from_the_base():
         "master.integration_types": [{"admin_id": "NL01", "integration_type": "sales_invoice",
                                       "invoice_discount_account": "8900",
                                       "credit_restriction_account": "8910"}],
-    }, {"entry_base": 41}, columns="entry_id, line_no, account, debit, credit, period",
-        order_by="line_no")
+    }, columns="entry_id, line_no, account, debit, credit, period", order_by="line_no")
     assert rows == [
         {"entry_id": 42, "line_no": 1, "account": "1300", "debit": D("121.00"),
          "credit": D("0.00"), "period": 10},
@@ -237,3 +238,57 @@ def test_an_invoice_is_described_by_its_integration_types_choice():
     }, {"invoice_date": OCT_31}, columns="journal_code, description, due_date, total_incl_vat")
     assert rows == [{"journal_code": "VK", "description": "[vkf] Jansen BV",
                      "due_date": dt.date(2026, 11, 14), "total_incl_vat": D("121.00")}]
+
+
+def test_entries_are_numbered_on_from_the_base_invoices_then_releases_per_journal():
+    """SPEC §9: ids follow the base (41) in (administration, journal, invoice) order: NL01's
+    release entry in MEM before its invoices in VK (I1, I2), then BE01's."""
+    rows = build_model("journalise", "run_entry_heads", {
+        "number.run_invoices": [
+            {"invoice_number": "I2", "admin_id": "NL01", "journal_code": "VK"},
+            {"invoice_number": "I1", "admin_id": "NL01", "journal_code": "VK"},
+            {"invoice_number": "B1", "admin_id": "BE01", "journal_code": "VF"}],
+        "journalise.run_releases": [
+            {"admin_id": "NL01", "journal_code": "MEM", "release_date": OCT_31.replace(day=1),
+             "entry_deferral_account": "1450", "entry_account": "8200"}],
+    }, {"entry_base": 41}, columns="entry_id, entry_kind, coalesce(invoice_number, admin_id) AS e",
+        order_by="entry_id")
+    assert [(r["entry_id"], r["entry_kind"], r["e"]) for r in rows] == [
+        (42, "invoice", "B1"), (43, "release", "NL01"), (44, "invoice", "I1"),
+        (45, "invoice", "I2")]
+
+
+def _deferred_line(line_id: str, amount: str, start, end, method: str = "equal") -> dict:
+    return {"group.grouped_lines": [{
+        "source": "subscription_lines", "line_id": line_id, "admin_id": "NL01",
+        "article_group": "LIC", "collect_key": "K", "revenue_account": "8200",
+        "amount": D(amount), "line_date": OCT_31, "period_start": start, "period_end": end}],
+        "master.article_groups": [{"admin_id": "NL01", "article_group": "LIC",
+                                   "defer_revenue": True, "deferral_account": "1450",
+                                   "deferral_method": method}],
+        "number.run_invoices": [{"invoice_number": "I1", "admin_id": "NL01", "collect_key": "K",
+                                 "invoice_date": OCT_31}]}
+
+
+def test_a_yearly_line_is_planned_in_twelve_equal_releases_the_last_the_rest():
+    """SPEC §9: 1000.00 for 2026-11-01 … 2027-10-31: 12 × 83.333 → 83.33, October 2027 the
+    rest 1000.00 − 11 × 83.33 = 83.37."""
+    import datetime as dt
+    rows = build_model("journalise", "run_deferral_plan", _deferred_line(
+        "A1", "1000.00", dt.date(2026, 11, 1), dt.date(2027, 10, 31)),
+        columns="release_date, amount", order_by="release_date")
+    assert [r["amount"] for r in rows] == [D("83.33")] * 11 + [D("83.37")]
+    assert rows[0]["release_date"] == dt.date(2026, 11, 1)
+    assert rows[-1]["release_date"] == dt.date(2027, 10, 1)
+
+
+def test_a_pro_rata_plan_goes_by_days_and_never_before_the_invoice_month():
+    """SPEC §9: 90.00 for 2026-09-16 … 2026-11-15 (61 days: 15 in September, 31 in October,
+    15 in November): September 90 × 15 / 61 = 22.13 and October 90 × 31 / 61 = 45.74 are both
+    released in October, the invoice's month (67.87); November the rest 22.13."""
+    import datetime as dt
+    rows = build_model("journalise", "run_deferral_plan", _deferred_line(
+        "A1", "90.00", dt.date(2026, 9, 16), dt.date(2026, 11, 15), "pro_rata"),
+        columns="release_date, amount", order_by="release_date")
+    assert [(r["release_date"], r["amount"]) for r in rows] == [
+        (dt.date(2026, 10, 1), D("67.87")), (dt.date(2026, 11, 1), D("22.13"))]
