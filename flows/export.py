@@ -27,7 +27,7 @@ import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -252,18 +252,36 @@ def _parquet(con: duckdb.DuckDBPyConnection, params: ExportParameters, staging: 
              result: ExportResult) -> None:
     """Each table's rows of the selection, one Parquet file per partition."""
     for table in export.PARQUET_TABLES:
-        sql, bound = export.parquet_query(table, params.selection)
         target = staging / "parquet" / table
         target.parent.mkdir(parents=True, exist_ok=True)
-        result.rows[table] = con.execute(
-            f"COPY ({sql}) TO $target (FORMAT parquet, PARTITION_BY "
-            f"({', '.join(export.PARTITION_COLUMNS)}), FILENAME_PATTERN 'data_{{i}}')",
-            {**bound, "target": str(target)}).fetchone()[0]
+        # the journal entries one partition at a time: each line's list of allocation codes is
+        # built per month of an administration (the whole books' lists at once outgrew a 1 GB
+        # memory limit at 10M lines)
+        selections = (_entry_partitions(con, params.selection) if table == "journal_entries"
+                      else [params.selection])
+        result.rows[table] = 0
+        for selection in selections:
+            sql, bound = export.parquet_query(table, selection)
+            result.rows[table] += con.execute(
+                f"COPY ({sql}) TO $target (FORMAT parquet, PARTITION_BY "
+                f"({', '.join(export.PARTITION_COLUMNS)}), FILENAME_PATTERN 'data_{{i}}', "
+                "OVERWRITE_OR_IGNORE)", {**bound, "target": str(target)}).fetchone()[0]
         for partition in {p.parent for p in target.rglob("*") if p.is_file()}:
             names = sorted(f.name for f in partition.iterdir())
             if names != [PARQUET_FILE]:  # (one file per partition: each swap is one rename)
                 raise ExportFailure(f"{partition}: DuckDB wrote {', '.join(names)} where one "
                                     f"file {PARQUET_FILE} was expected (nothing was written)")
+
+
+def _entry_partitions(con: duckdb.DuckDBPyConnection,
+                      selection: export.Selection) -> list[export.Selection]:
+    """The (administration, fiscal year, period) partitions of the selection's entries, each as
+    a selection of its own."""
+    rows = con.execute("SELECT DISTINCT admin_id, fiscal_year, period FROM "
+                       "export_entries($admin, $year, $period) ORDER BY ALL",
+                       selection.params).fetchall()
+    return [replace(selection, admin=a, year=y, period=p) for a, y, p in rows] \
+        or [selection]
 
 
 # --- FiEntries -----------------------------------------------------------------------------------

@@ -2,11 +2,19 @@
 -- {axis, code}, ordered by axis; empty when the line has none), partitioned by administration,
 -- fiscal year and period. Rows in the books' order (entry by entry: no sort of the whole year).
 -- Grain: one row per entry line.
+-- (flows/export.py writes one partition at a time: the codes of its entry ids only, so that the
+-- list per line is built for a month of an administration, not for the whole books)
 WITH
+entry_range AS (
+    SELECT min(entry_id) AS first_id, max(entry_id) AS last_id
+    FROM export_entries($admin, $year, $period)
+),
+
 codes AS (
-    SELECT entry_id, line_no, list({ 'axis': axis, 'code': code } ORDER BY axis) AS allocations
-    FROM entry_allocations
-    GROUP BY entry_id, line_no
+    SELECT a.entry_id, a.line_no, list({ 'axis': a.axis, 'code': a.code } ORDER BY a.axis) AS allocations
+    FROM entry_allocations AS a, entry_range AS r
+    WHERE a.entry_id BETWEEN r.first_id AND r.last_id
+    GROUP BY a.entry_id, a.line_no
 )
 SELECT
     e.*,
