@@ -21,6 +21,7 @@ from transforms import (
     number,
     reconcile,
     sqlfile,
+    stock,
     subscriptions,
     validate,
     workspace,
@@ -65,6 +66,7 @@ def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     _finish_loading(con, files, params.batch_rows, reference_date=params.reference_date,
                     at_most=1 if params.command == "check" else None)
     _warn_without_line_files(con, params.input_dir, files)
+    stock.check_mutations(con, params.reference_date)  # (the configuration they need)
 
 
 # An input without any line file runs an empty month: allowed (a month without sales), but more
@@ -120,6 +122,7 @@ def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
     raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
     _drop(con, [f"typed_{table}" for table in LINE_SCHEMAS]
           + raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
+    stock.load_mutations(con, files or {}, batch_rows)  # (no files, as in a resume: none)
     validate.check_staged_lines(con)
 
 
@@ -221,3 +224,18 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("journalise", journalise_invoices),
     ("reconcile", reconcile_lines),
 )
+
+
+def journalise_stock(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                     chunk: Chunk | None = None) -> None:
+    """The stock step (transforms/stock.py), once after every administration's stages: the
+    mutations' entries numbered on from the run's last entry id (chunk.entry_base)."""
+    chunk = chunk or Chunk()
+    base = journalise.entry_base(con) if chunk.entry_base is None else chunk.entry_base
+    chunk.entry_base = stock.journalise_stock(
+        con, entry_base=base, reference_date=params.reference_date, admin=params.admin,
+        every_source=set(params.sources) == set(LINE_SCHEMAS), journalize=params.journalize)
+
+
+# after the per-chunk stages, once (flows/pipeline.py), before persist's stock rows and close
+STOCK_STAGE: tuple[str, Stage] = ("stock", journalise_stock)

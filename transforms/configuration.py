@@ -24,6 +24,7 @@ CHECKS = (
     "billing_sources",
     "subscription_items",
     "authorisations",
+    "stock_configuration",
 )
 
 # Rules that need the run's lines as well (over ``group.keyed_lines``): a source with lines needs its
