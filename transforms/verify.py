@@ -43,6 +43,10 @@ CHECKS = {
     "drafts": "invoices awaiting post (run --no-journalize): drafts balance, nothing booked yet",
     "subscription_state": "every subscription item's billed_through is reached by an invoiced "
                           "line of the item on the invoice it names",
+    "stock_entries": "every stock mutation booked once; its shares of the stock entry lines "
+                     "balance per administration and add up to those lines",
+    "intercompany_balance": "per pair of administrations and period, the RC balances of their "
+                            "stock entries are equal and opposite",
     "sealed": "every posted row matches its seal; each administration's and journal's chain holds",
 }
 # the tables that make a database journalize's books (any version)
