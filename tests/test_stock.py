@@ -452,7 +452,6 @@ def mutations(draw):
     return rows
 
 
-@pytest.mark.slow
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=mutations(), per_mutation=st.booleans())

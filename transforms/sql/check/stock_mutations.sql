@@ -62,7 +62,7 @@ faults AS (
 groups AS (
     -- the article group in each administration a mutation books in
     SELECT stock_admin_id AS admin_id, article_group, mutation_id FROM due
-    UNION ALL
+    UNION  -- (a delivery within one administration: once)
     SELECT CASE kind WHEN 'transfer' THEN to_admin_id ELSE invoice_admin_id END, article_group,
            mutation_id
     FROM due
