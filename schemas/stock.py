@@ -15,7 +15,7 @@ STOCK_SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "mutation_id": text(description="Identifier of the mutation, unique within the table; "
                                             "a mutation is booked once, whatever the runs",
-                                example="SM-000001"),
+                                example="SM-0001"),
             "kind": text(isin=STOCK_KINDS,
                          description="`delivery`: goods delivered to a customer (cost of sales); "
                                      "`transfer`: stock moved to another administration",
@@ -47,7 +47,7 @@ STOCK_SCHEMAS: dict[str, pa.DataFrameSchema] = {
                                                   "unit (verrekenprijs) the stock enters the "
                                                   "other administration at; empty: the cost "
                                                   "price",
-                                      example="320.0000"),
+                                      example="220.0000"),
             "mutation_date": date(description="Date of the mutation: the entry's date; a "
                                               "mutation dated after the reference date waits "
                                               "for a later run",
