@@ -476,3 +476,29 @@ def test_properties_rc_mirrors_entries_balance_mutations_reconcile(tmp_path_fact
     assert rejected == sum(r["article_group"] != "GOODS" for r in rows)
     with duckdb.connect(str(db), read_only=True) as con:
         assert audit(con).clean
+
+
+def test_a_run_one_administration_at_a_time_books_the_same_stock(tmp_path):
+    # order lines in both administrations (BE01 gets a sales type), stock across them: the
+    # chunked run (chunk_lines=0) numbers the stock entries after the last administration's
+    master = stock_master()
+    master["integration_types"].append(integration_type("sales_invoice", "VKB", admin_id="BE01"))
+    lines = [order_line("L1"), order_line("L2", "O2", admin_id="BE01")]
+    stock = [mutation("M1", invoice="BE01"), mutation("T1", "transfer", to="BE01", transfer="11"),
+             mutation("M2", stock="BE01", invoice="BE01")]
+    books = {}
+    for name, chunk_lines in (("once", 2_000_000), ("chunked", 0)):
+        folder = tmp_path / name
+        write_dataset(folder / "input", master, order_lines=lines, stock_mutations=stock)
+        run(folder / "input", folder / "out.duckdb", chunk_lines=chunk_lines)
+        books[name] = [query(folder / "out.duckdb", f"SELECT * EXCLUDE (run_id) FROM {table} "
+                                                    "ORDER BY ALL")
+                       for table in ("journal_entries", "stock_entry_lines", "stock_mutations")]
+    assert books["once"] == books["chunked"]
+    # BE01's invoice 1, NL01's 2; then BE01's stock entry of 10-10 (M1 and M2 7000 40.02, T1 3000
+    # 22.00 / 1800 20.01, 1810 22.00, 3000 20.01) and NL01's (1800 42.01, 8950 1.99 / 3000 40.02)
+    entries = {}
+    for row in books["once"][0]:
+        entries[(row[2], row[0], row[14])] = entries.get((row[2], row[0], row[14]), 0) + 1
+    assert sorted(entries.items()) == [((1, "BE01", "vkf"), 3), ((2, "NL01", "vkf"), 3),
+                                       ((3, "BE01", "vrd"), 5), ((4, "NL01", "vrd"), 3)]
