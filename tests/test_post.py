@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from flows import provenance
 from flows.cli import app
+from flows.parameters import sample_dataset
 from flows.post import post
 
 WIDE = {"COLUMNS": "250"}
@@ -42,11 +43,16 @@ def rows(db: Path, table: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def sample_books(tmp_path_factory):
-    """The sample month twice: a plain run, and a run --no-journalize followed by post."""
+    """The sample month twice: a plain run, and a run --no-journalize followed by post (the
+    sample without its stock mutations: a run --no-journalize books no stock, post books
+    invoices only, and a later run books the mutations; docs/stock.md)."""
     folder = tmp_path_factory.mktemp("post")
+    sample = folder / "sample"
+    shutil.copytree(sample_dataset(), sample, ignore=shutil.ignore_patterns("stock_mutations.*"))
     plain, posted = folder / "plain.duckdb", folder / "posted.duckdb"
-    assert invoke("run", "--db", plain, "--period", "2026-10").exit_code == 0
-    drafted = invoke("run", "--db", posted, "--period", "2026-10", "--no-journalize")
+    assert invoke("run", "--input", sample, "--db", plain, "--period", "2026-10").exit_code == 0
+    drafted = invoke("run", "--input", sample, "--db", posted, "--period", "2026-10",
+                     "--no-journalize")
     assert drafted.exit_code == 0, drafted.output
     before = {t: query(posted, f'SELECT count(*) FROM "{t}"')[0][0]
               for t in ("journal_entries", "open_items", "draft_entries", "draft_open_items")}
