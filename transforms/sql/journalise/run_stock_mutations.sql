@@ -18,8 +18,9 @@ rejections AS (
     FROM validate.line_rejections WHERE "table" = 'stock_mutations' GROUP BY ALL
 ),
 already AS (
+    -- (a mutation is booked once: verify/stock_entries.sql; one booked twice would be counted
+    -- twice here, and the reconciliation would not close)
     SELECT * FROM books.stock_mutations
-    QUALIFY row_number() OVER (PARTITION BY mutation_id ORDER BY run_id) = 1
 ),
 mutations AS (
     SELECT
