@@ -96,7 +96,8 @@ import duckdb
 with duckdb.connect(str(db), read_only=True) as con:
     con.execute("SET enable_progress_bar = false")
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("billable_lines", "invoices", "invoice_lines", "journal_entries", "open_items")}
+            for t in ("billable_lines", "invoices", "invoice_lines", "journal_entries", "open_items",
+                      "stock_mutations", "stock_entry_lines")}
 print(json.dumps({"run": ended - started, "stages": stages, "rows": rows,
                   "lines": result.counts["lines_read"], "seal": result.seal_seconds,
                   "invoices": result.counts["invoices"]}))

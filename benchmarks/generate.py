@@ -6,7 +6,9 @@ Five administrations (NL01, NL02, NL03, BE01 with a CODA mask, BE02), 200,000 de
 relation profiles (some collecting across modules, `*****` among them), projects with phases,
 subscriptions with items billed to the reference date (SPEC §7: monthly, quarterly, half-yearly
 and yearly, some a period behind, some ended early and credited, some cut short by their end),
-courses, deferred article groups, allocation links, every billable source (orders
+courses, deferred article groups, allocation links, stock mutations (about one per order line
+of the stock article group GOODS, some delivered by another administration than the invoicing
+one, a few transfers), every billable source (orders
 60 %, counter 10 %, postcalc 10 %, installments 5 %, subscriptions 10 %, courses 5 %), about 2 %
 credit lines, 3 % lines after the reference date, blocked debtors and a few bad rows per 100,000
 (unknown debtor, negative quantity without is_credit, unparsable date). The subscription items
@@ -147,9 +149,71 @@ def master_tables(seed: int) -> dict[str, pa.Table]:
         {"axis": "warehouse", "link_type": "sales_orders", "field": "warehouse"},
         {"axis": "department", "link_type": "subscriptions", "field": "representative"}]
     tables["issued_invoice_numbers"] = [{"number": f"A{n}"} for n in (3, 7, 1000)]
+    _stock_master(tables)
     out = {name: _table(rows) for name, rows in tables.items()}
     out["debtors"] = debtor_table(seed)
     return out
+
+
+# Stock (docs/stock.md): every administration but NL02 holds stock (its `stock` type in MEM);
+# NL01 delivers NL02's goods (NL02 invoices them: its `stock_intercompany` type), BE01 transfers
+# stock to BE02 at a transfer price
+STOCK_ACCOUNTS = [("3000", "balance"), ("7000", "result"), ("1800", "balance"),
+                  ("1810", "balance"), ("8950", "result")]
+STOCK_HELD_BY = {"NL02": "NL01"}  # invoicing administration: the one holding its stock
+
+
+def _stock_master(tables: dict[str, list[dict]]) -> None:
+    """The accounts, article group accounts and integration types the stock mutations need."""
+    for group in tables["article_groups"]:
+        stock = group["contains_stock_items"] == "true"
+        group["stock_account"] = "3000" if stock else ""
+        group["cost_of_sales_account"] = "7000" if stock else ""
+    rc = ("cost_of_sales_rc_account", "purchase_rc_account", "stock_transfer_account")
+    for kind in tables["integration_types"]:
+        kind.update(dict.fromkeys(rc, ""))
+    for admin, *_ in ADMINS:
+        tables["accounts"] += [{"admin_id": admin, "account": account,
+                                "description": f"Account {account}", "account_type": kind}
+                               for account, kind in STOCK_ACCOUNTS]
+        kind = "stock_intercompany" if admin in STOCK_HELD_BY else "stock"
+        tables["integration_types"].append({
+            "admin_id": admin, "integration_type": kind, "journal_code": "MEM",
+            "credit_journal_code": "", "financial_description": "source_description",
+            "use_invoice_discount": "false", "invoice_discount_account": "",
+            "use_credit_restriction": "false", "credit_restriction_account": "",
+            "use_payment_discount": "false", "payment_discount_days": "",
+            "cost_of_sales_rc_account": "1800",
+            "purchase_rc_account": "" if kind == "stock_intercompany" else "1810",
+            "stock_transfer_account": "" if kind == "stock_intercompany" else "8950"})
+
+
+def stock_sql() -> str:
+    """About one stock mutation per order line delivered from stock (article group GOODS): a
+    delivery at 60 % of the unit price, from the invoicing administration's stock (NL02's from
+    NL01's), dated on the delivery (the line date when that is after the reference date); one in
+    a hundred of BE01's is a transfer to BE02 instead, at 110 % of cost."""
+    held = " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in STOCK_HELD_BY.items())
+    return f"""
+        WITH o AS (
+            SELECT *, hash(line_id) AS h,
+                   admin_id = 'BE01' AND hash(line_id) % 100 = 0 AS transfer
+            FROM read_parquet($order_lines) WHERE article_group = 'GOODS'
+        )
+        SELECT 'SM' || line_id AS mutation_id,
+               CASE WHEN transfer THEN 'transfer' ELSE 'delivery' END AS kind,
+               CASE admin_id {held} ELSE admin_id END AS stock_admin_id,
+               admin_id AS invoice_admin_id,
+               CASE WHEN transfer THEN 'BE02' END AS to_admin_id,
+               item_code, article_group, quantity,
+               round(TRY_CAST(unit_price AS DECIMAL(18, 4)) * 0.6, 4)::VARCHAR AS cost_price,
+               CASE WHEN transfer
+                    THEN round(TRY_CAST(unit_price AS DECIMAL(18, 4)) * 0.66, 4)::VARCHAR
+               END AS transfer_price,
+               CASE WHEN line_date >= '2026-11-01' AND TRY_CAST(line_date AS DATE) IS NOT NULL
+                    THEN line_date ELSE delivery_date END AS mutation_date
+        FROM o
+    """
 
 
 FREQUENCIES = [("month", 1)] * 14 + [("quarter", 3)] * 3 + [("half_year", 6), ("year", 12)] * 1
@@ -283,6 +347,12 @@ def generate(lines: int, out: Path, seed: int = 7, *, progress=print) -> Path:
                     "(FORMAT parquet, ROW_GROUP_SIZE 250000)", {"target": str(target)})
         offset += count
         progress(f"  {source}: {count:,} lines in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    target = out / "lines" / "stock_mutations.parquet"
+    con.execute(f"COPY ({stock_sql()}) TO $target (FORMAT parquet, ROW_GROUP_SIZE 250000)",
+                {"target": str(target), "order_lines": str(out / "lines" / "order_lines.parquet")})
+    mutations = con.execute("SELECT count(*) FROM read_parquet($t)", {"t": str(target)}).fetchone()[0]
+    progress(f"  stock_mutations: {mutations:,} in {time.perf_counter() - started:.1f} s")
     (out / "READY").write_text(f"{lines} {seed}\n")
     return out
 

@@ -995,6 +995,55 @@ for i, row in enumerate(subscription_lines, start=1):
     row["line_id"] = f"SL-{i:06d}"
 
 
+
+# ---------------------------------------------------------------------------------------------
+# stock (SPEC §9, docs/stock.md): NL01 holds the stock of HG and OND and delivers for BE01, which
+# invoices some of it (Voorraad Rekening Courant) and receives stock transfers from NL01; BE01
+# holds HG stock of its own. Hand-made, no random numbers (the figures are hand-computed in
+# tests/test_sample_end_to_end.py): deliveries on 5, 12 and 20 October, a transfer with and one
+# without a price difference, SM-0003 rounds half-up (3 x 12.3350 = 37.005 -> 37.01), SM-0007 is
+# dated after the reference date (open).
+# ---------------------------------------------------------------------------------------------
+accounts += [
+    {"admin_id": NL, "account": "1350", "description": "Rekening courant BE01",
+     "account_type": "balance"},
+    {"admin_id": NL, "account": "8950", "description": "Resultaat voorraadoverboekingen",
+     "account_type": "result"},
+    {"admin_id": BE, "account": "489000", "description": "Rekening-courant NL01",
+     "account_type": "balance"},
+]
+for row in integration_types:
+    if row["integration_type"] == "stock" and row["admin_id"] == NL:
+        row.update(cost_of_sales_rc_account="1350", stock_transfer_account="8950")
+    if row["integration_type"] == "stock" and row["admin_id"] == BE:
+        row.update(purchase_rc_account="489000")
+integration_types.append(
+    dict(itype(BE, "stock_intercompany", "MEM", None, "source_description"),
+         cost_of_sales_rc_account="489000"))
+COLUMNS["lines/stock_mutations"] = [
+    "mutation_id", "kind", "stock_admin_id", "invoice_admin_id", "to_admin_id", "item_code",
+    "article_group", "quantity", "cost_price", "transfer_price", "mutation_date",
+]
+
+
+def mutation(mid, kind, stock, invoice, to, item, group, q, cost, transfer, when):
+    return {"mutation_id": mid, "kind": kind, "stock_admin_id": stock, "invoice_admin_id": invoice,
+            "to_admin_id": to, "item_code": item, "article_group": group, "quantity": q,
+            "cost_price": cost, "transfer_price": transfer, "mutation_date": when}
+
+
+stock_mutations = [
+    mutation("SM-0001", "delivery", NL, NL, "", "HG-1002", "HG", "4", "301.5000", "", "2026-10-05"),
+    mutation("SM-0002", "delivery", NL, NL, "", "OND-2001", "OND", "10", "2.3450", "", "2026-10-05"),
+    mutation("SM-0003", "delivery", NL, BE, "", "HG-1004", "HG", "3", "12.3350", "", "2026-10-12"),
+    mutation("SM-0004", "transfer", NL, NL, BE, "HG-1002", "HG", "5", "200.0000", "220.0000",
+             "2026-10-20"),
+    mutation("SM-0005", "transfer", NL, NL, BE, "HG-1008", "HG", "1", "80.0000", "", "2026-10-20"),
+    mutation("SM-0006", "delivery", BE, BE, "", "HG-1002", "HG", "1", "95.5000", "", "2026-10-12"),
+    mutation("SM-0007", "delivery", NL, NL, "", "HG-1002", "HG", "2", "301.5000", "", "2026-11-03"),
+]
+
+
 # ---------------------------------------------------------------------------------------------
 # write
 # ---------------------------------------------------------------------------------------------
@@ -1023,6 +1072,7 @@ TABLES = {
     "lines/course_lines": course_lines,
     "lines/subscription_lines": subscription_lines,
 }
+TABLES["lines/stock_mutations"] = stock_mutations
 
 
 def check_bad_rows() -> None:

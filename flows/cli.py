@@ -788,7 +788,9 @@ def _print_reconciliation(rows: list[tuple]) -> None:
     for source, n, ni, no, nr, ne, a, ai, ao, ar, ae in rows:
         if n == 0:
             continue
-        _say(out, f"  {source}: {n:,} = {ni:,} + {no:,} + {nr:,} + {ne:,} lines; "
+        # (stock mutations: booked, not yet due, rejected, excluded, in cost; docs/stock.md)
+        what = "mutations (booked, not yet due, rejected, excluded)" if source == "stock_mutations" else "lines"
+        _say(out, f"  {source}: {n:,} = {ni:,} + {no:,} + {nr:,} + {ne:,} {what}; "
              f"{a:,.2f} = {ai:,.2f} + {ao:,.2f} + {ar:,.2f} + {ae:,.2f}")
 
 

@@ -542,6 +542,7 @@ def month_end_distributed(
             f"database {db_path} exists: a distributed run writes a new database (run on one "
             "machine to continue an existing one; nothing was done)"])
     check_parquet_out(Path(out_dir))
+    _refuse_stock_mutations(params.input_dir)
     admins = administrations(params.input_dir)
     if params.admin is not None:
         if params.admin not in admins:
@@ -573,6 +574,18 @@ def month_end_distributed(
     finally:
         if not keep_work:
             remove_work(run_dir, made)
+
+
+def _refuse_stock_mutations(input_dir: Path) -> None:
+    """Stock mutations are booked once, after every administration (docs/stock.md): a mutation's
+    entries span two administrations, which run on different workers here, so a distributed run
+    refuses an input with stock mutations before anything runs."""
+    stock = ingest.find_tables(input_dir).get("stock_mutations")
+    if stock is not None:
+        raise ConfigurationError([
+            f"{stock.display}: a distributed run (--dask) does not book stock mutations (their "
+            "entries span two administrations, which run on different workers); run on one "
+            "machine (nothing was done)"])
 
 
 def remove_work(run_dir: Path, made: list[Path] = ()) -> None:

@@ -19,13 +19,22 @@ from flows.books import RunFailed, _connections, _pro_forma_connections, connect
 from flows.faultpoints import hold_point
 from flows.parameters import LAST_RUN_DATE, RunParameters
 from flows.resume import RESUME_STAGES, load_prepared_lines, resume, resume_parameters  # noqa: F401
-from flows.stages import STAGES, WARNINGS, Chunk, Stage, _drop, key_and_check_lines  # noqa: F401
+from flows.stages import (  # noqa: F401
+    STAGES,
+    STOCK_STAGE,
+    WARNINGS,
+    Chunk,
+    Stage,
+    _drop,
+    key_and_check_lines,
+)
 from flows.summary import SHOWN_REJECTIONS, RunResult, _record_run, summarise  # noqa: F401
 from transforms import (
     configuration,
     persist,
     reconcile,
     seal,
+    stock,
 )
 from transforms import pro_forma as pro_forma_list
 from transforms.validate import ConfigurationError
@@ -108,6 +117,7 @@ def run_month_end(
             raise faults
         if params.pro_forma:
             return _pro_forma_result(con, params, partial_out, progress, stage_done)
+        _stock(books, con, run_id, sealer, params, chunk, runner, progress, stage_done)
         if progress:
             progress("close")  # reconciliation, quarantine, the run's record
         reconcile.close(con)
@@ -120,6 +130,22 @@ def run_month_end(
                                "waiting for it and writing the seal": sealer.close_seconds}
         hold_point("commit")
         return result
+
+
+def _stock(books: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnection, run_id: int,
+           sealer: seal.RunSealer, params: RunParameters, chunk: Chunk,
+           runner: Callable[[str, Stage, duckdb.DuckDBPyConnection, RunParameters], None],
+           progress: Callable[[str], None] | None,
+           stage_done: Callable[[str, int | None], None] | None) -> None:
+    """The stock step (docs/stock.md), once, after every administration's invoices and entries:
+    a mutation touches two administrations, so its entries are numbered on from the run's last
+    entry id and written (and sealed) after the last chunk's rows, before close."""
+    if not stock.has_mutations(con):
+        return
+    name, stage = STOCK_STAGE
+    _run_stage(name, functools.partial(stage, chunk=chunk), con, params, runner, progress,
+               stage_done=stage_done)
+    persist.persist_stock(books, con, run_id, sealer)
 
 
 @contextmanager
@@ -156,6 +182,7 @@ STAGE_ROWS = {
     "group": 'SELECT count(*) FROM "group".draft_invoices',
     "number": "SELECT count(*) FROM number.run_invoices",
     "journalise": "SELECT count(*) FROM journalise.run_journal_entries",
+    "stock": "SELECT count(*) FROM journalise.run_stock_entries",
 }
 
 

@@ -21,6 +21,7 @@ from transforms import (
     number,
     reconcile,
     sqlfile,
+    stock,
     subscriptions,
     validate,
     workspace,
@@ -60,11 +61,11 @@ def _refuse_unknown_admin(con: duckdb.DuckDBPyConnection, admin: str | None) -> 
 def load_lines(con: duckdb.DuckDBPyConnection, params: RunParameters) -> None:
     files = ingest.find_tables(params.input_dir)
     validate.load_lines(con, files, LINE_SCHEMAS)
-    _not_built_yet(con)
     # (`journalize check` needs only whether each item has a line: its first period)
     _finish_loading(con, files, params.batch_rows, reference_date=params.reference_date,
                     at_most=1 if params.command == "check" else None)
     _warn_without_line_files(con, params.input_dir, files)
+    stock.check_mutations(con, params.reference_date)  # (the configuration they need)
 
 
 # An input without any line file runs an empty month: allowed (a month without sales), but more
@@ -84,17 +85,6 @@ def _warn_without_line_files(con: duckdb.DuckDBPyConnection, input_dir: Path,
     con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice})
 
 
-# master data of features of the specification that are not built yet: said, not silently ignored
-NOT_BUILT: tuple[tuple[str, str], ...] = ()
-
-
-def _not_built_yet(con: duckdb.DuckDBPyConnection) -> None:
-    for sql, notice in NOT_BUILT:
-        found = con.execute(sql).fetchone()[0]
-        if found is not None:
-            con.execute("INSERT INTO run_notices VALUES ($m)", {"m": notice.format(found)})
-
-
 def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
                     batch_rows: int = validate.BATCH_ROWS, *,
                     reference_date: dt.date | None = None, at_most: int | None = None) -> None:
@@ -112,6 +102,7 @@ def _finish_loading(con: duckdb.DuckDBPyConnection, files: dict | None = None,
     raw = [ingest.raw_table_name(table) for table in LINE_SCHEMAS]
     _drop(con, [f"typed_{table}" for table in LINE_SCHEMAS]
           + raw + [f"{name}_file" for name in raw])  # (a file view under a raw view)
+    stock.load_mutations(con, files or {}, batch_rows)  # (no files, as in a resume: none)
     validate.check_staged_lines(con)
 
 
@@ -214,3 +205,18 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("journalise", journalise_invoices),
     ("reconcile", reconcile_lines),
 )
+
+
+def journalise_stock(con: duckdb.DuckDBPyConnection, params: RunParameters,
+                     chunk: Chunk | None = None) -> None:
+    """The stock step (transforms/stock.py), once after every administration's stages: the
+    mutations' entries numbered on from the run's last entry id (chunk.entry_base)."""
+    chunk = chunk or Chunk()
+    base = journalise.entry_base(con) if chunk.entry_base is None else chunk.entry_base
+    chunk.entry_base = stock.journalise_stock(
+        con, entry_base=base, reference_date=params.reference_date, admin=params.admin,
+        every_source=set(params.sources) == set(LINE_SCHEMAS), journalize=params.journalize)
+
+
+# after the per-chunk stages, once (flows/pipeline.py), before persist's stock rows and close
+STOCK_STAGE: tuple[str, Stage] = ("stock", journalise_stock)

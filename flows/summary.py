@@ -51,7 +51,8 @@ def _record_run(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
     lines = work.execute(
         "SELECT coalesce(sum(lines_read), 0), coalesce(sum(lines_invoiced), 0), "
         "coalesce(sum(lines_open), 0), coalesce(sum(lines_rejected), 0), "
-        "coalesce(sum(lines_excluded), 0) FROM reconciliation").fetchone()
+        "coalesce(sum(lines_excluded), 0) FROM reconciliation "
+        "WHERE source <> 'stock_mutations'").fetchone()  # (lines: the billable ones)
     books.execute(
         """
         INSERT INTO runs BY NAME

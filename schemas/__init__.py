@@ -8,5 +8,10 @@ references to master data) are SQL, in ``transforms/sql/validate``.
 
 from schemas.lines import LINE_SCHEMAS
 from schemas.master import MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
+from schemas.stock import STOCK_SCHEMAS
 
-__all__ = ["LINE_SCHEMAS", "MASTER_SCHEMAS", "REQUIRED_MASTER_TABLES"]
+# every table of the lines/ folder: the billable lines and the stock mutations (not billable)
+LINES_FOLDER_SCHEMAS = {**LINE_SCHEMAS, **STOCK_SCHEMAS}
+
+__all__ = ["LINES_FOLDER_SCHEMAS", "LINE_SCHEMAS", "MASTER_SCHEMAS", "REQUIRED_MASTER_TABLES",
+           "STOCK_SCHEMAS"]

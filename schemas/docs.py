@@ -24,6 +24,7 @@ from schemas.columns import (
 )
 from schemas.lines import LINE_SCHEMAS
 from schemas.master import MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
+from schemas.stock import STOCK_SCHEMAS
 
 DOC_PATH = Path("docs/input-tables.md")  # relative to the repository root
 
@@ -182,6 +183,12 @@ def _intro() -> list[str]:
         "",
         *_overview("lines", LINE_SCHEMAS),
         "",
+        "`stock_mutations` is no billable line table: its rows are stock mutations, journalised "
+        "as stock entries and never invoiced ([stock.md](stock.md)); a bad row is quarantined "
+        "in `rejected_lines` all the same.",
+        "",
+        *_overview("lines", STOCK_SCHEMAS),
+        "",
     ]
 
 
@@ -193,6 +200,9 @@ def input_tables_markdown() -> str:
         lines += _table_section("master", table, schema)
     lines += ["## Line tables (`lines/`)", ""]
     for table, schema in LINE_SCHEMAS.items():
+        lines += _table_section("lines", table, schema)
+    lines += ["## Stock mutations (`lines/`)", ""]
+    for table, schema in STOCK_SCHEMAS.items():
         lines += _table_section("lines", table, schema)
     return "\n".join(lines).rstrip("\n") + "\n"
 

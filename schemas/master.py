@@ -188,17 +188,17 @@ MASTER_SCHEMAS = {
                                              description="Intercompany account for cost of "
                                                          "sales (RC kostprijs verkoop) of a "
                                                          "`stock` or `stock_intercompany` type",
-                                             example="1800"),
+                                             example="1350"),
             "purchase_rc_account": text(optional=True,
                                         description="Intercompany account for purchases (RC "
                                                     "inkoop) of a stock type",
-                                        example="1810"),
+                                        example="489000"),
             "stock_transfer_account": text(optional=True,
                                            description="Account for the difference between "
                                                        "transfer price and cost price of a "
                                                        "stock transfer (Result./RC "
                                                        "voorraadoverb.)",
-                                           example="1820"),
+                                           example="8950"),
         },
         grain="one row per (administration, integration type) (integratiesoort)",
     ),

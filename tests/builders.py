@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from flows.parameters import RunParameters
 from flows.pipeline import RunResult, run_month_end
-from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+from schemas import LINES_FOLDER_SCHEMAS, MASTER_SCHEMAS
 
 NL_ACCOUNTS = {
     "1000": "balance", "1100": "balance", "1300": "balance", "1310": "balance",
@@ -232,7 +232,7 @@ def write_dataset(folder: Path, master: dict[str, list[dict]] | None = None, *,
     for table, rows in master.items():
         _write(folder / "master" / table, rows, list(MASTER_SCHEMAS[table].columns), fmt)
     for table, rows in lines.items():
-        _write(folder / "lines" / table, rows, list(LINE_SCHEMAS[table].columns), fmt)
+        _write(folder / "lines" / table, rows, list(LINES_FOLDER_SCHEMAS[table].columns), fmt)
     return folder
 
 

@@ -13,6 +13,7 @@ shares (starting it and the harness is most of the time).
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import re
@@ -21,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -88,8 +90,17 @@ RUN_SPECIFIC = {
 VIEWS = ("invoice_lines", "cockpit_all_invoices", "cockpit_unprocessed_invoices",
          "cockpit_all_invoice_lines", "trial_balance", "revenue", "revenue_entry_lines",
          "revenue_by_allocation", "invoices_by_source", "collective_vs_separate_invoices",
-         "open_items_ageing", "allocation_gaps")
+         "open_items_ageing", "allocation_gaps", "intercompany_balance")
 TABLES = sorted({table for table, _ in persist.expected_columns()})
+
+
+@functools.cache
+def sample_without_stock() -> Path:
+    """The sample without its stock mutations, which a distributed run refuses (docs/stock.md:
+    a mutation's entries span two administrations)."""
+    folder = Path(tempfile.mkdtemp(prefix="sample-without-stock-")) / "sample"
+    shutil.copytree(sample_dataset(), folder, ignore=shutil.ignore_patterns("stock_mutations.*"))
+    return folder
 
 
 def rows(db: Path, table: str) -> list[tuple]:
@@ -100,7 +111,7 @@ def rows(db: Path, table: str) -> list[tuple]:
 
 def single(folder: Path, name: str, **values) -> Path:
     db = folder / f"single-{name}.duckdb"
-    run_month_end(RunParameters.for_period("2026-10", input_dir=sample_dataset(), db_path=db,
+    run_month_end(RunParameters.for_period("2026-10", input_dir=sample_without_stock(), db_path=db,
                                            **values))
     return db
 
@@ -112,7 +123,7 @@ def dask(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dask")
     script = folder / "dask_runs.py"
     script.write_text(DASK_RUNS)
-    done = subprocess.run([sys.executable, str(script), str(folder), str(sample_dataset())],
+    done = subprocess.run([sys.executable, str(script), str(folder), str(sample_without_stock())],
                           capture_output=True, text=True, timeout=900,
                           cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
@@ -177,7 +188,7 @@ def test_a_no_journalize_run_writes_the_same_drafts_as_one_process(dask):
 
 def test_admin_runs_that_administration_alone_as_one_process_does(tmp_path):
     # (the task month_end_distributed runs for --admin BE01, and the merge, without a cluster)
-    params = RunParameters.for_period("2026-10", input_dir=sample_dataset(), admin="BE01")
+    params = RunParameters.for_period("2026-10", input_dir=sample_without_stock(), admin="BE01")
     work = tmp_path / "work"
     work.mkdir()
     task = run_administration.fn(params, "BE01", work)
@@ -192,7 +203,7 @@ def test_admin_runs_that_administration_alone_as_one_process_does(tmp_path):
 
 
 def test_an_admin_that_is_not_there_is_refused_before_anything_runs(tmp_path):
-    params = RunParameters.for_period("2026-10", input_dir=sample_dataset(), admin="XX99")
+    params = RunParameters.for_period("2026-10", input_dir=sample_without_stock(), admin="XX99")
     with pytest.raises(ConfigurationError) as refused:
         month_end_distributed(params, tmp_path / "out", tmp_path / "b.duckdb.work",
                               db_path=tmp_path / "b.duckdb")
@@ -217,7 +228,7 @@ def test_the_dask_run_is_a_run_of_the_books(books):
     assert started <= finished
     assert (user, host) == (getpass.getuser(), socket.gethostname())
     assert query(merged, "SELECT command_line FROM runs") == [(shlex.join(
-        [str(merged.parent / "dask_runs.py"), str(merged.parent), str(sample_dataset())]),)]
+        [str(merged.parent / "dask_runs.py"), str(merged.parent), str(sample_without_stock())]),)]
     assert json.loads(parameters)["db_path"] == str(merged)
     assert re.fullmatch(r"[0-9a-f]{64}", seal)
     # its figures are its rows': every table of the run carries run id 1
@@ -246,7 +257,7 @@ def summary_lines(text: str) -> list[str]:
 def test_the_dask_run_prints_the_single_process_summary(dask, tmp_path):
     folder, results = dask
     db = tmp_path / "one.duckdb"
-    one = CliRunner().invoke(app, ["run", "--input", str(sample_dataset()), "--db", str(db),
+    one = CliRunner().invoke(app, ["run", "--input", str(sample_without_stock()), "--db", str(db),
                                    "--period", "2026-10", "--no-journalize"],
                              env={"COLUMNS": "250"})
     assert one.exit_code == 0, one.output
@@ -266,7 +277,7 @@ def test_json_says_the_dask_run_as_it_says_a_single_process_run(dask, books, tmp
     folder, results = dask
     merged, _ = books
     db = tmp_path / "one.duckdb"
-    one = CliRunner().invoke(app, ["run", "--input", str(sample_dataset()), "--db", str(db),
+    one = CliRunner().invoke(app, ["run", "--input", str(sample_without_stock()), "--db", str(db),
                                    "--period", "2026-10", "--json"])
     assert one.exit_code == 0, one.output
     expected = json.loads(one.stdout.strip().splitlines()[-1])
@@ -305,7 +316,7 @@ def test_a_single_process_run_goes_on_from_the_dask_books(books, tmp_path):
     merged, _ = books
     db = tmp_path / "books.duckdb"
     shutil.copy(merged, db)
-    params = RunParameters.for_period("2026-10", input_dir=sample_dataset(), db_path=db)
+    params = RunParameters.for_period("2026-10", input_dir=sample_without_stock(), db_path=db)
     lines = query(db, "SELECT count(*) FROM billable_lines")[0][0]
     invoiced = query(db, "SELECT source, line_id, invoice_number, run_id FROM billable_lines "
                          "WHERE status = 'invoiced' ORDER BY ALL")
@@ -395,3 +406,15 @@ def test_parquet_is_partitioned_by_administration_fiscal_year_and_period(dask, b
                                   for p in (out / "journal_entries").rglob("*.parquet"))} == {
         ("admin_id=BE01", "fiscal_year=2026", "period=10"),
         ("admin_id=NL01", "fiscal_year=2026", "period=10")}
+
+
+def test_stock_mutations_are_refused_before_anything_runs(tmp_path):
+    params = RunParameters.for_period("2026-10", input_dir=sample_dataset())
+    with pytest.raises(ConfigurationError) as refused:
+        month_end_distributed(params, tmp_path / "parquet", tmp_path / "work",
+                              db_path=tmp_path / "books.duckdb")
+    assert refused.value.messages == [
+        "lines/stock_mutations.csv: a distributed run (--dask) does not book stock mutations "
+        "(their entries span two administrations, which run on different workers); run on one "
+        "machine (nothing was done)"]
+    assert not (tmp_path / "books.duckdb").exists() and not (tmp_path / "work").exists()

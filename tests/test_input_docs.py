@@ -14,14 +14,14 @@ import pandera.errors
 import pandera.pandas as pa
 import pytest
 
-from schemas import LINE_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
+from schemas import LINES_FOLDER_SCHEMAS, MASTER_SCHEMAS, REQUIRED_MASTER_TABLES
 from schemas.columns import example_of
 from schemas.docs import DOC_PATH, input_tables_markdown, main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 SCHEMAS = {**{("master", t): s for t, s in MASTER_SCHEMAS.items()},
-           **{("lines", t): s for t, s in LINE_SCHEMAS.items()}}
+           **{("lines", t): s for t, s in LINES_FOLDER_SCHEMAS.items()}}
 COLUMNS = [(folder, table, name) for (folder, table), schema in SCHEMAS.items()
            for name in schema.columns]
 

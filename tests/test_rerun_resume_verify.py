@@ -37,7 +37,8 @@ WIDE = {"COLUMNS": "250"}
 CHECK_NAMES = ["entries_balance", "numbers_unique", "numbers_gapless", "lines_once", "counters",
                "invoices_booked", "lines_unique", "lines_read_once", "invoice_totals", "entry_vat",
                "open_item_amounts", "entry_periods", "settlements", "reconciliation",
-               "master_references", "drafts", "subscription_state", "allocations", "deferrals", "sealed"]
+               "master_references", "drafts", "subscription_state", "allocations", "deferrals",
+               "sealed", "stock_entries", "intercompany_balance"]
 OK_LINES = [
     "ok   every entry balances; no negative debit or credit",
     "ok   invoice numbers unique across the environment",

@@ -139,3 +139,51 @@ def test_revenue_is_split_per_allocation_codes(sample_db):
               e.credit ORDER BY e.credit""") == [
         (D("12.33"), ["department=R010", "warehouse=EDE"]),
         (D("18.75"), ["department=R010", "warehouse=ZWL"])]
+
+
+# SPEC §9 stock, by hand from data/make_sample.py's seven mutations (entries per day, the
+# default; BE01 before NL01, each administration's stock journal MEM):
+#   SM-0001 NL01 delivery 4 x 301.50 = 1206.00 (HG: 7000/3000), SM-0002 10 x 2.345 = 23.45 (OND:
+#   7010/3010), both on 10-05; SM-0003 NL01 stock invoiced by BE01, 3 x 12.335 = 37.005 -> 37.01
+#   (NL01 1350/3000, BE01 604000/489000) on 10-12; SM-0006 BE01's own delivery 95.50
+#   (604000/340000) on 10-12; SM-0004 transfer NL01 -> BE01, 5 x 200 = 1000.00 at cost, 5 x 220
+#   = 1100.00 at the transfer price (NL01: 1350 +1100, 3000 -1000, 8950 -100; BE01: 340000 +1100,
+#   489000 -1100) and SM-0005 1 x 80.00 without a transfer price (80 both ways), on 10-20;
+#   SM-0007 (11-03) is after the reference date: open.
+STOCK_ENTRY_LINES = [
+    ("BE01", "2026-10-12", "604000", D("132.51"), D("0.00")),
+    ("BE01", "2026-10-12", "340000", D("0.00"), D("95.50")),
+    ("BE01", "2026-10-12", "489000", D("0.00"), D("37.01")),
+    ("BE01", "2026-10-20", "340000", D("1180.00"), D("0.00")),
+    ("BE01", "2026-10-20", "489000", D("0.00"), D("1180.00")),
+    ("NL01", "2026-10-05", "7000", D("1206.00"), D("0.00")),
+    ("NL01", "2026-10-05", "7010", D("23.45"), D("0.00")),
+    ("NL01", "2026-10-05", "3000", D("0.00"), D("1206.00")),
+    ("NL01", "2026-10-05", "3010", D("0.00"), D("23.45")),
+    ("NL01", "2026-10-12", "1350", D("37.01"), D("0.00")),
+    ("NL01", "2026-10-12", "3000", D("0.00"), D("37.01")),
+    ("NL01", "2026-10-20", "1350", D("1180.00"), D("0.00")),
+    ("NL01", "2026-10-20", "3000", D("0.00"), D("1080.00")),
+    ("NL01", "2026-10-20", "8950", D("0.00"), D("100.00")),
+]
+
+
+def test_the_stock_mutations_are_journalised_per_day(sample_db):
+    assert query(sample_db, "SELECT admin_id, strftime(entry_date, '%Y-%m-%d'), account, debit, "
+                            "credit FROM journal_entries WHERE source = 'vrd' "
+                            "ORDER BY entry_id, line_no") == STOCK_ENTRY_LINES
+    # five entries (one per administration and day), numbered after every invoice entry
+    assert query(sample_db, "SELECT count(DISTINCT entry_id), min(entry_id) > (SELECT max(entry_id) "
+                            "FROM journal_entries WHERE source <> 'vrd'), "
+                            "bool_and(journal_code = 'MEM' AND invoice_number IS NULL "
+                            "AND description = '[vrd] Voorraad') "
+                            "FROM journal_entries WHERE source = 'vrd'") == [(5, True, True)]
+    assert query(sample_db, "SELECT * FROM intercompany_balance") == [
+        ("BE01", "NL01", 2026, 10, D("-1217.01"), D("1217.01"), True)]
+    # read 7 / 3044.96 = booked 6 / 2441.96 + open 1 / 603.00 (SM-0007)
+    assert query(sample_db, "SELECT lines_read, lines_invoiced, lines_open, lines_rejected, "
+                            "amount_read, amount_invoiced, amount_open, closes "
+                            "FROM run_reconciliation WHERE source = 'stock_mutations'") == [
+        (7, 6, 1, 0, D("3044.96"), D("2441.96"), D("603.00"), True)]
+    assert query(sample_db, "SELECT count(*), count(DISTINCT mutation_id) FROM stock_mutations") \
+        == [(6, 6)]

@@ -26,6 +26,7 @@ CHECKS = (
     "authorisations",
     "allocation_links",
     "deferred_revenue",
+    "stock_configuration",
 )
 
 # Rules that need the run's lines as well (over ``group.keyed_lines``): a source with lines needs its

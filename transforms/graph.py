@@ -36,13 +36,17 @@ FOLDERS = {
     "post": "post",
 }
 RULE_FOLDERS = ("check",)  # every file a rule: rows of faults
-RULES = {("number", "numbering_faults"), ("journalise", "unbalanced_entries")}
+RULES = {("number", "numbering_faults"), ("journalise", "unbalanced_entries"),
+         ("journalise", "unbalanced_stock_entries")}
 # persist's statements on the books connection (DDL, deletes, upgrades): not models of the run
 BOOKS_STATEMENTS = {"schema", "views", "upgrade_invoice_lines", "delete_moved_counters",
                     "release_deferrals",
                     "delete_replaced_lines"}
 # queries of persist whose rows only name what the books connection deletes
 PERSIST_NOT_WRITTEN = {"replaced_lines"}
+# queries of persist whose rows go to a book table of another name (the stock step's)
+PERSIST_INTO = {"stock_journal_entries": "journal_entries",
+                "changed_stock_mutations": "changed_lines"}
 # post's statements on the books connection, and its queries whose rows the books take
 POST_STATEMENTS = {"delete_posted_drafts"}
 POST_BOOKS = {"journal_entries", "open_items"}
@@ -69,7 +73,8 @@ def python_outputs() -> set[tuple[str, str]]:
     """The tables Python code makes in the work database (not from a model file): the raw
     tables of ingest, the typed master tables and line views of validate (each typed view over
     its raw table), the run's notices and the reconciliation's tally table."""
-    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+    from schemas import LINES_FOLDER_SCHEMAS as LINE_SCHEMAS
+    from schemas import MASTER_SCHEMAS
 
     made = {("master", table) for table in MASTER_SCHEMAS}
     made |= {("ingest", f"raw_{table}") for table in LINE_SCHEMAS}
@@ -79,7 +84,7 @@ def python_outputs() -> set[tuple[str, str]]:
 
 
 def _python_reads() -> dict[tuple[str, str], tuple[str, str]]:
-    from schemas import LINE_SCHEMAS
+    from schemas import LINES_FOLDER_SCHEMAS as LINE_SCHEMAS
 
     return {("validate", f"typed_{t}"): ("ingest", f"raw_{t}") for t in LINE_SCHEMAS}
 
@@ -110,7 +115,8 @@ def models() -> tuple[Model, ...]:
                 kind, output = "rule", None
             elif folder == "persist" or (folder == "post" and name in POST_BOOKS):
                 kind = "books"
-                output = None if name in PERSIST_NOT_WRITTEN else ("books", name)
+                output = (None if name in PERSIST_NOT_WRITTEN
+                          else ("books", PERSIST_INTO.get(name, name)))
             else:
                 output = target if kind == "append" else (folder, name)
             found.append(Model(folder, name, kind, output, frozenset(references(parser, sql))))

@@ -81,7 +81,8 @@ def find_tables(input_dir: Path) -> dict[str, TableFile]:
     in lines/ or a line table in master/, a table file whose name is no table (its rows would
     never be read), a CSV whose header is separated by ';' or a tab, and a link that leads out of
     the input folder."""
-    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+    from schemas import LINES_FOLDER_SCHEMAS as LINE_SCHEMAS
+    from schemas import MASTER_SCHEMAS
 
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
@@ -125,7 +126,8 @@ def _no_such_table(folder: str, path: Path) -> str:
     either folder, a line table's name in master/ is a slip too), when one is close."""
     import difflib
 
-    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+    from schemas import LINES_FOLDER_SCHEMAS as LINE_SCHEMAS
+    from schemas import MASTER_SCHEMAS
 
     slash = "/" if path.is_dir() else ""
     folders = {**dict.fromkeys(MASTER_SCHEMAS, "master"), **dict.fromkeys(LINE_SCHEMAS, "lines")}
@@ -145,7 +147,8 @@ def _refuse_other_separators(found: dict[str, TableFile]) -> None:
     separator is ';', as in Dutch and Belgian settings) or on a tab into names that include
     every required column of its table is refused, in one message: read with ',' each row would
     be one value, and every row of the file rejected (or every master column "missing")."""
-    from schemas import LINE_SCHEMAS, MASTER_SCHEMAS
+    from schemas import LINES_FOLDER_SCHEMAS as LINE_SCHEMAS
+    from schemas import MASTER_SCHEMAS
     from schemas.columns import is_optional
 
     schemas = {**MASTER_SCHEMAS, **LINE_SCHEMAS}

@@ -182,7 +182,7 @@ def persist_master_data(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyC
 def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name: str, *,
          whole: bool = False, sealer: seal.RunSealer | None = None,
          batch: int = BATCH_ROWS, stage: str = "persist",
-         params: dict[str, Any] | None = None) -> Iterator[None]:
+         params: dict[str, Any] | None = None, into: str | None = None) -> Iterator[None]:
     """What ``sql/<stage>/<name>.sql`` (persist's, or post's) selects on the work connection, as the relation ``rows``
     of the books connection: a stream read once, batch by batch (hashed on its way when the
     table is sealed), or (whole) a table in memory that a statement may read more than once."""
@@ -194,7 +194,7 @@ def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name
     relation = work.sql(sql, params=bound) if bound else work.sql(sql)
     source = relation.to_arrow_table() if whole else relation.to_arrow_reader(batch)
     if sealer is not None and not whole:
-        source = sealer.stream(name, source)
+        source = sealer.stream(into or name, source)  # (into: the book table it goes to)
     books.register("rows", source)
     try:
         yield
@@ -206,8 +206,10 @@ def rows(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, name
 
 
 def _append(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, table: str,
-            run_id: int, sealer: seal.RunSealer | None = None, batch: int = BATCH_ROWS) -> None:
-    with rows(books, work, table, sealer=sealer, batch=batch):
+            run_id: int, sealer: seal.RunSealer | None = None, batch: int = BATCH_ROWS,
+            query: str | None = None) -> None:
+    """The rows of persist/<query>.sql (by default the table's own) into the book table."""
+    with rows(books, work, query or table, sealer=sealer, batch=batch, into=table):
         _insert(books, table, run_id)
 
 
@@ -228,3 +230,19 @@ def _insert(books: duckdb.DuckDBPyConnection, table: str, run_id: int) -> None:
                       "FROM rows", {"run_id": run_id})
     finally:  # (the statements after it need no order, and are faster without)
         books.execute("SET preserve_insertion_order = $was", {"was": bool(was)})
+
+
+# the stock step's rows (after every administration's, docs/stock.md): (book table, query)
+STOCK_TABLES = (
+    ("journal_entries", "stock_journal_entries"),
+    ("stock_mutations", "stock_mutations"),
+    ("stock_entry_lines", "stock_entry_lines"),
+    ("changed_lines", "changed_stock_mutations"),
+)
+
+
+def persist_stock(books: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+                  run_id: int, sealer: seal.RunSealer | None = None) -> None:
+    """Write the stock entries, the mutations booked and their links (sealed as they go)."""
+    for table, query in STOCK_TABLES:
+        _append(books, work, table, run_id, sealer, query=query)

@@ -2,8 +2,9 @@
 and journal from run to run (the inalterability hash of French and other ERPs).
 
 What is sealed (``SEALED``): invoices (but ``journalized``, which a later post sets), invoice VAT,
-journal entry lines, open items, the invoiced rows of billable_lines and the subscription
-items' billed_through (subscription_state), every column but
+journal entry lines, open items, the invoiced rows of billable_lines, the subscription
+items' billed_through (subscription_state) and the stock mutations booked with their shares of
+the stock entry lines (stock_mutations, stock_entry_lines), every column but
 ``run_id``, which places a row in its run's link instead.
 
 How (format 2):
@@ -120,6 +121,16 @@ SEALED: tuple[Sealed, ...] = (
     # SPEC §9: the allocation codes of entry lines, sealed in the chain of their entry
     Sealed("entry_allocations", _cols("entry_id:I line_no:i axis:v code:v"),
            key=("entry_id", "line_no", "axis"), journal_from_entry=True),
+    # stock (SPEC §9): the mutations booked (in the stock administration's stock journal's
+    # chain; a changed one would be booked again, or never) and each one's share of the stock
+    # entry lines (in the chain of the line's administration and journal)
+    Sealed("stock_mutations", _cols(
+        "mutation_id:v row_number:I kind:v stock_admin_id:v invoice_admin_id:v to_admin_id:v "
+        "item_code:v article_group:v quantity:q cost_price:q transfer_price:q mutation_date:d "
+        "cost_amount:m transfer_amount:m admin_id:v journal_code:v"), key=("mutation_id",)),
+    Sealed("stock_entry_lines", _cols(
+        "mutation_id:v admin_id:v journal_code:v entry_id:I line_no:i entry_date:d account:v "
+        "role:v counter_admin_id:v debit:m credit:m"), key=("entry_id", "line_no", "mutation_id")),
 )
 BY_TABLE = {s.table: s for s in SEALED}
 # the columns of a work-side stream that carry the administration and journal of a row's invoice

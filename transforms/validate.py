@@ -134,11 +134,15 @@ def load_lines(
     con: duckdb.DuckDBPyConnection,
     files: dict[str, TableFile],
     schemas: dict[str, pa.DataFrameSchema],
+    *,
+    quarantine: bool = True,
 ) -> None:
     """Ingest every line table and put a typed view over it (``typed_<table>``: each value cast,
     and __suspect marking a row whose text breaks a check); nothing is read yet. The lines are
-    read once, when map stages them; validate_suspects then names the faults."""
-    start_quarantine(con)
+    read once, when map stages them; validate_suspects then names the faults. (quarantine: make
+    the quarantine empty first; the stock mutations join the billable lines' quarantine.)"""
+    if quarantine:
+        start_quarantine(con)
     for table, schema in schemas.items():
         table_file = files.get(table)
         ingested = ingest_raw(con, table_file) if table_file is not None else None
@@ -170,6 +174,7 @@ def validate_suspects(
     files: dict[str, TableFile],
     schemas: dict[str, pa.DataFrameSchema],
     rows: int = BATCH_ROWS,
+    staged: str = "staged_lines",
 ) -> None:
     """The engine marked the rows that break a check while it staged them (each check also has
     its SQL form: staged_lines.__suspect); it now finds which checks each of those rows breaks
@@ -184,11 +189,12 @@ def validate_suspects(
     for table, schema in schemas.items():
         table_file = files.get(table)
         if table_file is not None:
-            _validate_suspects(con, table_file, schema, batch_rows)
+            _validate_suspects(con, table_file, schema, batch_rows, staged)
 
 
 def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
-                       schema: pa.DataFrameSchema, batch_rows: int) -> None:
+                       schema: pa.DataFrameSchema, batch_rows: int,
+                       staged: str = "staged_lines") -> None:
     table = table_file.table
     raw = _quote(raw_table_name(table))
     present = [r[0] for r in con.execute(f"DESCRIBE {raw}").fetchall()]
@@ -217,7 +223,7 @@ def _validate_suspects(con: duckdb.DuckDBPyConnection, table_file: TableFile,
     # read again by every query of it): the queries below read this copy of the few rows
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE suspect_rows AS SELECT * FROM {raw} "
-        f"WHERE {ROW} IN (SELECT row_number FROM staged_lines WHERE source = $source AND {SUSPECT})",
+        f"WHERE {ROW} IN (SELECT row_number FROM {staged} WHERE source = $source AND {SUSPECT})",
         {"source": table})
     if not con.execute("SELECT count(*) FROM suspect_rows").fetchone()[0]:
         con.execute("DROP TABLE suspect_rows")

@@ -46,6 +46,10 @@ CHECKS = {
     "allocations": "allocation codes only on revenue lines of the books, one per axis",
     "deferrals": "deferred revenue: each invoice defers what its plan releases; each release "
                  "entry moves what its plan rows say, once, never before the invoice's month",
+    "stock_entries": "every stock mutation booked once; its shares of the stock entry lines "
+                     "balance per administration and add up to those lines",
+    "intercompany_balance": "per pair of administrations and period, the RC balances of their "
+                            "stock entries are equal and opposite",
     "sealed": "every posted row matches its seal; each administration's and journal's chain holds",
 }
 # the tables that make a database journalize's books (any version)

@@ -29,8 +29,8 @@ WHERE j.journal_code IS NULL
    OR NOT EXISTS (SELECT 1 FROM allowed AS a
                   WHERE a.integration_type = r.integration_type AND a.journal_type = j.journal_type)
 UNION ALL
-SELECT 'administration ' || admin_id || ': integration type stock has a credit journal; '
-       || 'stock entries have none'
+SELECT 'administration ' || admin_id || ': integration type ' || integration_type
+       || ' has a credit journal; stock entries have none'
 FROM master.integration_types
 WHERE integration_type IN ('stock', 'stock_intercompany') AND credit_journal_code IS NOT NULL
 UNION ALL

@@ -25,11 +25,14 @@ faults(fault) AS (
     SELECT 'VAT code ' || escaped(vat_code) || ' is not declared (not in the VAT codes the books '
            || 'recorded for ' || escaped($admin) || '): ' || count(*) || ' line(s), first entry '
            || min(entry_id)
-    FROM e WHERE vat_code NOT IN (SELECT vat_code FROM vat_codes) GROUP BY vat_code
+    FROM e WHERE vat_code IS NOT NULL AND vat_code NOT IN (SELECT vat_code FROM vat_codes)
+    GROUP BY vat_code
     UNION ALL
     SELECT 'customer ' || escaped(debtor_id) || ' is not declared (not in the debtors the books '
            || 'recorded): ' || count(*) || ' line(s), first entry ' || min(entry_id)
-    FROM e WHERE debtor_id NOT IN (SELECT debtor_id FROM debtors) GROUP BY debtor_id
+    -- (a line without a debtor, as a stock entry's, names none: NOT IN of no debtors is true)
+    FROM e WHERE debtor_id IS NOT NULL AND debtor_id NOT IN (SELECT debtor_id FROM debtors)
+    GROUP BY debtor_id
     UNION ALL
     SELECT 'entry ' || entry_id || ' line ' || line_no || ': period ' || period || ' of '
            || fiscal_year || ' is not the period of its date ' || entry_date

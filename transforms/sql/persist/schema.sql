@@ -196,3 +196,23 @@ CREATE TABLE IF NOT EXISTS seal_chunks (
     run_id INTEGER, admin_id VARCHAR, journal_code VARCHAR, "table" VARCHAR, chunk INTEGER,
     "rows" BIGINT, first_row VARCHAR, last_row VARCHAR, digest VARCHAR, column_digests VARCHAR[]
 );
+-- Stock (SPEC §9, docs/stock.md). One row per stock mutation booked (never written twice: a
+-- re-run finds it here and books it no more); admin_id and journal_code name the chain it is
+-- sealed in: the stock administration's stock journal
+CREATE TABLE IF NOT EXISTS stock_mutations (
+    mutation_id VARCHAR NOT NULL, row_number BIGINT, kind VARCHAR NOT NULL,
+    stock_admin_id VARCHAR NOT NULL, invoice_admin_id VARCHAR, to_admin_id VARCHAR,
+    item_code VARCHAR, article_group VARCHAR,
+    quantity DECIMAL(18, 4), cost_price DECIMAL(18, 4), transfer_price DECIMAL(18, 4),
+    mutation_date DATE NOT NULL, cost_amount DECIMAL(18, 2), transfer_amount DECIMAL(18, 2),
+    admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL, run_id INTEGER NOT NULL
+);
+-- one row per (mutation, stock entry line): the mutation's share of the line (role: stock,
+-- cost_of_sales, rc, transfer_result; counter_admin_id: the other administration of an RC line)
+CREATE TABLE IF NOT EXISTS stock_entry_lines (
+    mutation_id VARCHAR NOT NULL, admin_id VARCHAR NOT NULL, journal_code VARCHAR NOT NULL,
+    entry_id BIGINT NOT NULL, line_no INTEGER NOT NULL, entry_date DATE NOT NULL,
+    account VARCHAR NOT NULL, role VARCHAR NOT NULL, counter_admin_id VARCHAR,
+    debit DECIMAL(18, 2) NOT NULL, credit DECIMAL(18, 2) NOT NULL, run_id INTEGER NOT NULL,
+    CHECK (debit >= 0 AND credit >= 0)
+);

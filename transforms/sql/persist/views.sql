@@ -193,3 +193,40 @@ FROM items;
 -- The same as of today (current_date), by invoice date.
 CREATE OR REPLACE VIEW open_items_ageing AS
 SELECT * FROM open_items_ageing_at(current_date);
+
+-- Stock across administrations (docs/stock.md): per pair of administrations (admin_id <
+-- other_admin_id) and period, the balance (debit - credit) of the RC lines each books against
+-- the other, from each mutation's share (stock_entry_lines): the two must be equal and opposite
+-- (`balanced`; journalize verify fails otherwise).
+CREATE OR REPLACE VIEW intercompany_balance AS
+WITH sides AS (
+    SELECT
+        admin_id, counter_admin_id, year(entry_date) AS fiscal_year, month(entry_date) AS period,
+        sum(debit - credit) AS balance
+    FROM stock_entry_lines
+    WHERE role = 'rc'
+    GROUP BY ALL
+),
+
+pairs AS (
+    SELECT DISTINCT
+        least(admin_id, counter_admin_id) AS admin_id,
+        greatest(admin_id, counter_admin_id) AS other_admin_id, fiscal_year, period
+    FROM sides
+)
+
+SELECT
+    p.admin_id, p.other_admin_id, p.fiscal_year, p.period,
+    coalesce(a.balance, 0)::DECIMAL(18, 2) AS balance,
+    coalesce(b.balance, 0)::DECIMAL(18, 2) AS other_balance,
+    coalesce(a.balance, 0) + coalesce(b.balance, 0) = 0 AS balanced
+FROM pairs AS p
+LEFT JOIN sides AS a
+    ON
+        a.admin_id = p.admin_id AND a.counter_admin_id = p.other_admin_id
+        AND a.fiscal_year = p.fiscal_year AND a.period = p.period
+LEFT JOIN sides AS b
+    ON
+        b.admin_id = p.other_admin_id AND b.counter_admin_id = p.admin_id
+        AND b.fiscal_year = p.fiscal_year AND b.period = p.period
+ORDER BY p.admin_id, p.other_admin_id, p.fiscal_year, p.period;
