@@ -91,11 +91,11 @@ release_lines AS (
         GROUP BY admin_id, journal_code, release_date, entry_invoice, entry_deferral_account,
                  entry_account, deferral_account, account, allocation, amount > 0, s.side
     ) AS r
-    JOIN heads AS h
-        ON h.entry_kind = 'release' AND h.release_date = r.release_date
-        AND h.entry_invoice IS NOT DISTINCT FROM r.entry_invoice
-        AND h.entry_deferral_account IS NOT DISTINCT FROM r.entry_deferral_account
-        AND h.entry_account IS NOT DISTINCT FROM r.entry_account AND h.admin_id = r.admin_id
+    JOIN (SELECT * FROM heads WHERE entry_kind = 'release') AS h
+        ON h.admin_id = r.admin_id AND h.release_date = r.release_date
+        AND coalesce(h.entry_invoice, '') = coalesce(r.entry_invoice, '')
+        AND coalesce(h.entry_deferral_account, '') = coalesce(r.entry_deferral_account, '')
+        AND coalesce(h.entry_account, '') = coalesce(r.entry_account, '')
 )
 SELECT
     i.admin_id,
