@@ -262,7 +262,8 @@ def _deferred_line(line_id: str, amount: str, start, end, method: str = "equal")
     return {"group.grouped_lines": [{
         "source": "subscription_lines", "line_id": line_id, "admin_id": "NL01",
         "article_group": "LIC", "collect_key": "K", "revenue_account": "8200",
-        "amount": D(amount), "line_date": OCT_31, "period_start": start, "period_end": end}],
+        "amount": D(amount), "line_date": OCT_31, "period_start": start, "period_end": end,
+        "deferral_account": "1450"}],
         "master.article_groups": [{"admin_id": "NL01", "article_group": "LIC",
                                    "defer_revenue": True, "deferral_account": "1450",
                                    "deferral_method": method}],

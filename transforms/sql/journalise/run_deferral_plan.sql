@@ -16,7 +16,7 @@ WITH
 deferred AS (
     SELECT
         g.source, g.line_id, i.admin_id, i.invoice_number, i.invoice_date,
-        g.revenue_account AS account, a.deferral_account, g.allocation,
+        g.revenue_account AS account, g.deferral_account, g.allocation,
         coalesce(a.deferral_method, 'equal') AS deferral_method,
         (g.amount * 100)::BIGINT AS cents,
         coalesce(g.period_start, g.line_date) AS service_start,
@@ -28,7 +28,7 @@ deferred AS (
     INNER JOIN master.article_groups AS a
         ON g.admin_id = a.admin_id AND g.article_group = a.article_group
     INNER JOIN number.run_invoices AS i ON g.collect_key = i.collect_key
-    WHERE a.defer_revenue AND g.amount <> 0
+    WHERE g.deferral_account IS NOT NULL AND g.amount <> 0
 ),
 
 spans AS (

@@ -19,12 +19,9 @@ lines AS (
     SELECT i.invoice_number, 'invoice', 2, coalesce(r.deferral_account, r.account), r.vat_code,
            -r.amount, false, r.allocation, r.account
     FROM (
-        SELECT g.collect_key, g.revenue_account AS account, g.vat_code, g.allocation,
-               CASE WHEN a.defer_revenue THEN a.deferral_account END AS deferral_account,
-               sum(g.amount) AS amount
-        FROM "group".grouped_lines AS g
-        LEFT JOIN master.article_groups AS a
-            ON a.admin_id = g.admin_id AND a.article_group = g.article_group
+        SELECT collect_key, revenue_account AS account, vat_code, allocation, deferral_account,
+               sum(amount) AS amount
+        FROM "group".grouped_lines
         GROUP BY ALL
     ) AS r
     JOIN inv AS i USING (collect_key)

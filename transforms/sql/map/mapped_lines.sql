@@ -54,6 +54,8 @@ mapped AS (
         l.*,
         CASE WHEN l.is_credit THEN coalesce(ig.credit_account, ag.credit_account)
              ELSE coalesce(ig.revenue_account, ag.revenue_account) END AS revenue_account,
+        -- (SPEC §9 deferred revenue: the account the invoice credits instead, NULL if none)
+        CASE WHEN ag.defer_revenue THEN ag.deferral_account END AS deferral_account,
         d.blocked AS debtor_blocked,
         it.integration_type IS NOT NULL AS has_integration_type,
         cs.integration_type IS NOT NULL AS has_cash_sale
