@@ -55,6 +55,8 @@ UNIONED = ("invoices", "invoice_vat", "open_items", "journal_counters",
            "subscription_state")
 # numbered with entry ids, which go on over the administrations in order
 NUMBERED = ("journal_entries", "draft_entries")
+# that name an entry: its new id is the one journal_entries gives it (merged before them)
+ENTRY_KEYED = ("entry_allocations", "deferral_schedule")
 # the same in every task (the same input files): taken from the first, checked against the rest
 SHARED = ("run_accounts", "run_journals", "run_vat_codes", "run_administrations")
 # what the merge writes itself (the run's record, reconciliation and seal) or does not take:
@@ -62,8 +64,7 @@ SHARED = ("run_accounts", "run_journals", "run_vat_codes", "run_administrations"
 # output is dropped unseen (entry_allocations and deferral_schedule are renumbered with
 # journal_entries)
 MERGED_OTHERWISE = ("billable_lines", "rejected_lines", "run_debtors", "runs", "run_inputs",
-                    "run_reconciliation", "seals", "seal_chunks", "entry_allocations",
-                    "deferral_schedule")
+                    "run_reconciliation", "seals", "seal_chunks", *ENTRY_KEYED)
 PARQUET_TABLES = ("invoices", "invoice_lines", "journal_entries", "open_items", "billable_lines")
 # the Hive partitions of every Parquet table: <table>/admin_id=…/fiscal_year=…/period=…/*.parquet
 # (SPEC §12's export layout); fiscal year and period are the entry's own, the invoice date's for
@@ -282,22 +283,16 @@ def _merged(con: duckdb.DuckDBPyConnection, runs: list[AdminRun], staging: Path,
         for table in UNIONED:
             con.execute(f"INSERT INTO {_quote(table)} BY NAME "
                         f"SELECT * REPLACE ($run_id AS run_id) FROM a{n}.{_quote(table)}", as_run)
-        # entry ids go on over the administrations in order, as one run numbers them (the
-        # allocation codes of an entry's lines move with it)
-        con.execute(f"""
-            INSERT INTO entry_allocations BY NAME
-            SELECT * REPLACE (
-                entry_id + (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
-                - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.journal_entries)
-                AS entry_id, $run_id AS run_id)
-            FROM a{n}.entry_allocations""", as_run)
-        con.execute(f"""
-            INSERT INTO deferral_schedule BY NAME
-            SELECT * REPLACE (
-                entry_id + (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
-                - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.journal_entries)
-                AS entry_id, $run_id AS run_id)
-            FROM a{n}.deferral_schedule""", as_run)
+        # entry ids go on over the administrations in order, as one run numbers them (the rows
+        # that name an entry move with it)
+        for table in ENTRY_KEYED:
+            con.execute(f"""
+                INSERT INTO {_quote(table)} BY NAME
+                SELECT * REPLACE (
+                    entry_id + (SELECT coalesce(max(entry_id), 0) FROM journal_entries)
+                    - (SELECT coalesce(min(entry_id), 1) - 1 FROM a{n}.journal_entries)
+                    AS entry_id, $run_id AS run_id)
+                FROM a{n}.{_quote(table)}""", as_run)
         for table in NUMBERED:
             con.execute(f"""
                 INSERT INTO {_quote(table)} BY NAME
