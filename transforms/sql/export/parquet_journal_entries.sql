@@ -3,17 +3,22 @@
 -- fiscal year and period. Rows in the books' order (entry by entry: no sort of the whole year).
 -- Grain: one row per entry line.
 -- (flows/export.py writes one partition at a time: the codes of its entry ids only, so that the
--- list per line is built for a month of an administration, not for the whole books)
+-- list per line is built for a month of an administration, not for the whole books. Measured at
+-- 10M lines under a 1 GB bound, each of these ran out of memory: an aggregate with ORDER BY
+-- (it keeps every group's rows), a range of entry ids (an administration's release and stock
+-- entries are numbered after every other's, so its range spans nearly the whole books), and a
+-- DISTINCT of the selected ids before the semi-join. The plain list, sorted after it is
+-- aggregated, exported a 3.3M-line partition in 6.1 s within the bound. A struct sorts by its
+-- first field, the axis, which is unique per line.)
 WITH
-entry_range AS (
-    SELECT min(entry_id) AS first_id, max(entry_id) AS last_id
-    FROM export_entries($admin, $year, $period)
+selected AS (
+    SELECT entry_id FROM export_entries($admin, $year, $period)
 ),
 
 codes AS (
-    SELECT a.entry_id, a.line_no, list({ 'axis': a.axis, 'code': a.code } ORDER BY a.axis) AS allocations
-    FROM entry_allocations AS a, entry_range AS r
-    WHERE a.entry_id BETWEEN r.first_id AND r.last_id
+    SELECT a.entry_id, a.line_no, list_sort(list({ 'axis': a.axis, 'code': a.code })) AS allocations
+    FROM entry_allocations AS a
+    WHERE a.entry_id IN (SELECT s.entry_id FROM selected AS s)
     GROUP BY a.entry_id, a.line_no
 )
 SELECT
