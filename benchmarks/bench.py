@@ -7,6 +7,7 @@ benchmarks/data/ and reused.
 
     python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas] [--no-reruns]
     python benchmarks/bench.py --exports-of books.duckdb   # only the exports, of existing books
+    python benchmarks/bench.py --sizes 10000000 --seal-cost  # + each run again without hashing
 
 Beside each first run: the same input again on its books, and a month-end run on books that a run
 to the 15th wrote (half the lines already invoiced), each with its ratio to the first run.
@@ -78,12 +79,15 @@ def progress(stage):
     stamps.append((stage, time.perf_counter()))
 db, mode = Path(sys.argv[2]), sys.argv[3]
 params = RunParameters.for_period("2026-10", input_dir=Path(sys.argv[1]), db_path=db)
-if mode in ("first", "mid-month"):  # (a first run: new books; "again": on the books there are)
+if mode in ("first", "mid-month", "unsealed"):  # (new books; "again": on the books there are)
     for old in (db, Path(f"{db}.wal"), Path(f"{db}.log.jsonl")):
         old.unlink(missing_ok=True)
 if mode == "mid-month":  # (a run to the 15th: the lines dated up to then, about half of them)
     params = params.model_copy(update={"reference_date": dt.date(2026, 10, 15),
                                        "invoice_date": dt.date(2026, 10, 15)})
+if mode == "unsealed":  # (the same first run without hashing its rows: what sealing costs)
+    from transforms import seal
+    seal.RunSealer._hash = lambda self, *args: None
 started = time.perf_counter()
 result = run_month_end(params, progress=progress)
 ended = time.perf_counter()
@@ -188,12 +192,26 @@ def reruns(folder: Path, db: Path, first: dict) -> None:
                                            for stage, seconds in out["stages"].items()))
 
 
+def seal_cost(folder: Path, db: Path, sealed: dict) -> None:  # (beside db, removed after)
+    """The same first run with the hashing of its rows switched off (the seal it writes is of no
+    rows): the wall time sealing adds to a run, whatever of it overlaps DuckDB's work."""
+    other = db.with_name(f"{db.stem}-unsealed.duckdb")
+    unsealed, _, _ = child(PIPELINE, str(folder), str(other), "unsealed")
+    for old in (other, Path(f"{other}.wal"), Path(f"{other}.log.jsonl")):
+        old.unlink(missing_ok=True)
+    cost = sealed["run"] - unsealed["run"]
+    print(f"   sealing's wall cost: the same run without hashing {unsealed['run']:.1f} s; sealed "
+          f"{sealed['run']:.1f} s: {cost:+.1f} s ({cost / unsealed['run']:+.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--no-reruns", action="store_true", help="only first runs")
     parser.add_argument("--exports-of", type=Path, help="only the exports, of these books")
+    parser.add_argument("--seal-cost", action="store_true",
+                        help="after each first run, the same run without hashing (sealing's cost)")
     args = parser.parse_args()
     if args.exports_of:
         print(f"journalize export of {args.exports_of} — {os.cpu_count()} cores")
@@ -218,6 +236,8 @@ def main() -> None:
         print("   sealing (SHA-256 chain of the posted rows): " + ", ".join(
             f"{what} {seconds:.2f} s" for what, seconds in out["seal"].items())
               + f"; {sum(out['seal'].values()) / out['run']:.1%} of the run if none of it overlapped")
+        if args.seal_cost:
+            seal_cost(folder, db, out)
         floor, _, _ = child(WRITE_FLOOR, str(db), str(DATA / f"{label(lines)}-copy.duckdb"))
         print(f"   write floor: writing those rows alone into a fresh database takes "
               f"{floor['run']:.1f} s")
