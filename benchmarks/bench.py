@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--no-pandas", action="store_true")
     parser.add_argument("--no-reruns", action="store_true", help="only first runs")
     parser.add_argument("--exports-of", type=Path, help="only the exports, of these books")
+    parser.add_argument("--no-exports", action="store_true", help="no exports after the runs")
     parser.add_argument("--seal-cost", action="store_true",
                         help="after each first run, the same run without hashing (sealing's cost)")
     args = parser.parse_args()
@@ -241,7 +242,8 @@ def main() -> None:
         floor, _, _ = child(WRITE_FLOOR, str(db), str(DATA / f"{label(lines)}-copy.duckdb"))
         print(f"   write floor: writing those rows alone into a fresh database takes "
               f"{floor['run']:.1f} s")
-        exports(db, DATA / f"{label(lines)}-export")
+        if not args.no_exports:
+            exports(db, DATA / f"{label(lines)}-export")
         if not args.no_reruns:
             reruns(folder, db, out)
         for old in (db, Path(f"{db}.wal"), Path(f"{db}.log.jsonl")):
