@@ -278,3 +278,78 @@ def test_digests_do_not_depend_on_how_the_rows_are_batched(cuts):
         return [(c.admin_id, c.journal_code, c.chunk, c.rows, c.digest) for c in hasher.finish()]
 
     assert digests(cuts) == digests([])
+
+
+def _rows_of(spec: seal.Sealed, groups: list[tuple[str, str]], status: list[str]) -> pa.Table:
+    """Rows of a sealed table, every sealed column filled by its type (a NULL now and then, text
+    of varying length), with the run and the administration and journal of each row."""
+    count = len(groups)
+
+    def column(index: int, name: str, dtype: pa.DataType) -> pa.Array:
+        def value(i: int):
+            if (i + index) % 11 == 0:
+                return None
+            if pa.types.is_string(dtype):
+                return f"{name[:3]}-{i}" * (1 + (i * 7 + index) % 4)
+            if pa.types.is_boolean(dtype):
+                return (i + index) % 3 == 0
+            if pa.types.is_date(dtype):
+                return 20000 + i % 400
+            if pa.types.is_decimal(dtype):
+                return D(i * 37 - 500) / 10 ** dtype.scale
+            return i * 13 + index
+        if name == "status":
+            return pa.array(status, dtype)
+        return pa.array([value(i) for i in range(count)], dtype)
+
+    columns = {name: column(index, name, dtype) for index, (name, dtype) in enumerate(spec.columns)}
+    return pa.table({"run_id": pa.array([1] * count, pa.int32()),
+                     seal.SEAL_ADMIN: [a for a, _ in groups],
+                     seal.SEAL_JOURNAL: [j for _, j in groups], **columns})
+
+
+def _digests_by_split(spec: seal.Sealed, table: pa.Table, cuts: list[int]) -> list[tuple]:
+    hasher = seal.Hasher()
+    for start, end in itertools.pairwise([0, *sorted(cuts), table.num_rows]):
+        for part in table.slice(start, end - start).combine_chunks().to_batches():
+            for (run, admin, journal), rows in seal.split(
+                    spec, part, seal.SEAL_ADMIN, seal.SEAL_JOURNAL, "run_id"):
+                hasher.feed(spec, int(run), admin, journal, rows)
+    return [(c.admin_id, c.journal_code, c.chunk, c.rows, c.first_row, c.last_row, c.digest)
+            for c in hasher.finish()]
+
+
+@pytest.mark.parametrize("table_name", ["billable_lines", "journal_entries"])
+@settings(max_examples=15, deadline=None)
+@given(runs=st.lists(st.tuples(st.sampled_from([("NL01", "VK"), ("NL01", "VKC"), ("BE01", "VK")]),
+                               st.integers(min_value=1, max_value=300)), min_size=1, max_size=12),
+       open_every=st.sampled_from([0, 5, 97]),
+       cuts=st.lists(st.integers(min_value=1, max_value=2000), max_size=4, unique=True))
+def test_a_groups_rows_hashed_where_they_lie_or_taken_out_give_the_same_digests(
+        table_name, runs, open_every, cuts):
+    """Rows of several groups in one batch are hashed where they lie when they come in long runs
+    (seal.Rows) and taken into a batch of their own otherwise: both give the digests of each
+    group's rows fed alone, however the batches are cut (and, for billable_lines, with the rows
+    not invoiced left out)."""
+    spec = seal.BY_TABLE[table_name]
+    groups = [group for group, length in runs for _ in range(length)]
+    status = ["open" if open_every and i % open_every == 3 else "invoiced"
+              for i in range(len(groups))]
+    table = _rows_of(spec, groups, status)
+    cuts = [c for c in cuts if c < table.num_rows]
+
+    expected = seal.Hasher()  # each group's (invoiced) rows alone, in their order
+    for admin, journal in sorted(set(groups)):
+        mask = [g == (admin, journal) and (not spec.only_invoiced or s == "invoiced")
+                for g, s in zip(groups, status, strict=True)]
+        alone = table.filter(pa.array(mask)).combine_chunks()
+        if alone.num_rows:
+            expected.feed(spec, 1, admin, journal, alone.to_batches(max_chunksize=10**9)[0])
+    want = [(c.admin_id, c.journal_code, c.chunk, c.rows, c.first_row, c.last_row, c.digest)
+            for c in expected.finish()]
+
+    assert _digests_by_split(spec, table, cuts) == want  # (long runs: hashed where they lie)
+    for threshold in (10**9, 1):  # every batch of several groups taken; hashed where it lies
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(seal, "MIN_RUN_ROWS", threshold)
+            assert _digests_by_split(spec, table, cuts) == want

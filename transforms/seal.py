@@ -50,6 +50,10 @@ import pyarrow.compute as pc
 
 FORMAT = 2
 CHUNK_ROWS = 16_384
+# a batch of several groups whose rows lie in runs of at least this many rows on average: each
+# group's rows hashed where they lie (a hash update per run of text); shorter runs: the batch
+# taken in group order (one copy of it), which costs less than many small updates
+MIN_RUN_ROWS = 16
 QUEUED_BATCHES = 4  # batches that may wait for the hashing thread while the books take more
 GENESIS = "0" * 64  # the previous seal of a chain's first link
 SEP = "\x1f"
@@ -232,6 +236,27 @@ class _Column:
             hasher.values.update(bytes((stop - start) * self.width))
 
 
+    def feed_rows(self, hasher: _ColumnHasher, rows: np.ndarray, starts: list[int],
+                  stops: list[int]) -> None:
+        """The bytes of the rows at positions ``rows`` (ascending), which are the runs
+        [starts[i], stops[i]) of consecutive rows, into a chunk's column hasher: the same bytes
+        as those rows taken into a batch of their own and fed whole."""
+        hasher.feed_nulls(self.nulls[rows])
+        if self.lengths is not None:  # text: its bytes run by run (no copy of the values)
+            lengths = self.lengths[rows]
+            hasher.lengths.update(lengths)
+            if self.data is not None and lengths.any():
+                data, offsets = memoryview(self.data), self.offsets
+                for first, last in zip(offsets[starts].tolist(), offsets[stops].tolist(),
+                                       strict=True):
+                    if last > first:
+                        hasher.values.update(data[first:last])
+        elif self.values is not None:
+            hasher.values.update(np.ascontiguousarray(self.values[rows]))
+        else:
+            hasher.values.update(bytes(len(rows) * self.width))
+
+
 def _bits(buffer: pa.Buffer | None, offset: int, rows: int, default: int) -> np.ndarray:
     """An Arrow bitmap (validity or boolean values) as one uint8 (0/1) per row; no bitmap: default."""
     if buffer is None:
@@ -244,6 +269,29 @@ def _bits(buffer: pa.Buffer | None, offset: int, rows: int, default: int) -> np.
 
 def _key_text(batch: pa.RecordBatch, key: tuple[str, ...], row: int) -> str:
     return "/".join(str(batch.column(name)[row].as_py()) for name in key)
+
+
+class Rows:
+    """Some rows of a batch, hashed where they lie (not copied into a batch of their own): their
+    positions (ascending) and the batch's columns as byte streams, made once for every group of
+    the batch."""
+
+    __slots__ = ("batch", "positions", "columns")
+
+    def __init__(self, batch: pa.RecordBatch, positions: np.ndarray, columns: list) -> None:
+        self.batch, self.positions, self.columns = batch, positions, columns
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.positions)
+
+
+def _runs(positions: np.ndarray) -> tuple[list[int], list[int]]:
+    """Ascending positions as runs of consecutive rows: their starts and (exclusive) stops."""
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    starts = positions[np.concatenate(([0], breaks))]
+    stops = positions[np.concatenate((breaks - 1, [len(positions) - 1]))] + 1
+    return starts.tolist(), stops.tolist()
 
 
 @dataclass
@@ -278,21 +326,36 @@ class Hasher:
     _count: dict[tuple, int] = field(default_factory=dict)
 
     def feed(self, spec: Sealed, run_id: int, admin_id: str, journal_code: str,
-             batch: pa.RecordBatch) -> None:
-        """Rows of one (run, administration, journal) of a table, in storage order."""
+             batch: pa.RecordBatch | Rows) -> None:
+        """Rows of one (run, administration, journal) of a table, in storage order: a batch of
+        their own, or (Rows) rows where they lie in a batch of several groups."""
         group = (run_id, admin_id, journal_code, spec.table)
-        columns = [_Column(batch.column(name), dtype) for name, dtype in spec.columns]
+        if isinstance(batch, Rows):
+            positions, columns, batch = batch.positions, batch.columns, batch.batch
+        else:
+            positions = None
+            columns = _columns(spec, batch)
+        rows = batch.num_rows if positions is None else len(positions)
         start = 0
-        while start < batch.num_rows:
+        while start < rows:
             chunk = self._open.get(group)
             if chunk is None:
                 chunk = self._open[group] = _Chunk([_ColumnHasher() for _ in spec.columns])
-                chunk.first = _key_text(batch, spec.key, start)
-            take = min(CHUNK_ROWS - chunk.rows, batch.num_rows - start)
-            for hasher, column in zip(chunk.hashers, columns, strict=True):
-                column.feed(hasher, start, start + take)
+                chunk.first = _key_text(batch, spec.key, start if positions is None
+                                        else int(positions[start]))
+            take = min(CHUNK_ROWS - chunk.rows, rows - start)
+            if positions is None:
+                for hasher, column in zip(chunk.hashers, columns, strict=True):
+                    column.feed(hasher, start, start + take)
+                last = start + take - 1
+            else:
+                part = positions[start:start + take]
+                starts, stops = _runs(part)
+                for hasher, column in zip(chunk.hashers, columns, strict=True):
+                    column.feed_rows(hasher, part, starts, stops)
+                last = int(part[-1])
             chunk.rows += take
-            chunk.last = _key_text(batch, spec.key, start + take - 1)
+            chunk.last = _key_text(batch, spec.key, last)
             start += take
             if chunk.rows == CHUNK_ROWS:
                 self._close(group)
@@ -317,9 +380,10 @@ class Hasher:
 
 
 def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
-          run: str | None = None) -> Iterator[tuple[tuple, pa.RecordBatch]]:
+          run: str | None = None) -> Iterator[tuple[tuple, pa.RecordBatch | Rows]]:
     """A batch's rows by (run, administration, journal), each group's rows in their order within
-    the batch (only the invoiced rows of billable_lines)."""
+    the batch (only the invoiced rows of billable_lines): a batch of their own, or, where the
+    groups' rows lie in long runs, the rows where they lie (Rows: nothing copied)."""
     kept = None  # the rows to hash (None: every row)
     if spec.only_invoiced:
         status = batch.column("status")
@@ -335,7 +399,12 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
     batch = batch.select(list(dict.fromkeys(names + sealed)))
     one = [_the_value(batch.column(name), kept) for name in names]
     if all(value is not None for value in one):  # (the usual batch: one group)
-        yield tuple(one), batch if kept is None else batch.take(pa.array(kept))
+        if kept is None:
+            yield tuple(one), batch
+        elif len(kept) >= MIN_RUN_ROWS * _run_count(kept):
+            yield tuple(one), Rows(batch, kept, _columns(spec, batch))
+        else:
+            yield tuple(one), batch.take(pa.array(kept))
         return
     codes = np.zeros(batch.num_rows, dtype=np.int64)
     dictionaries = []
@@ -348,15 +417,38 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
     # the kept rows grouped by one stable sort (each group's rows keep their order), then each
     # group a slice of it: one copy of the batch, not one per group
     rows = np.arange(batch.num_rows) if kept is None else kept
+    if len(rows) >= MIN_RUN_ROWS * _run_count(rows, codes[rows]):
+        columns = _columns(spec, batch)  # (long runs: each group hashed where its rows lie)
+        values, inverse = np.unique(codes[rows], return_inverse=True)
+        for index, code in enumerate(values):
+            yield _group(int(code), dictionaries), Rows(batch, rows[inverse == index], columns)
+        return
     order = rows[np.argsort(codes[rows], kind="stable")]
     grouped = batch.take(pa.array(order))
     values, starts, counts = np.unique(codes[order], return_index=True, return_counts=True)
     for code, start, count in zip(values, starts, counts, strict=True):
-        parts, rest = [], int(code)
-        for dictionary in reversed(dictionaries):
-            rest, index = divmod(rest, len(dictionary) + 1)
-            parts.append(dictionary[index])
-        yield tuple(reversed(parts)), grouped.slice(int(start), int(count))
+        yield _group(int(code), dictionaries), grouped.slice(int(start), int(count))
+
+
+def _run_count(rows: np.ndarray, codes: np.ndarray | None = None) -> int:
+    """How many runs of consecutive rows (of one group) the ascending positions make."""
+    breaks = np.diff(rows) != 1
+    if codes is not None:
+        breaks |= np.diff(codes) != 0
+    return 1 + int(np.count_nonzero(breaks))
+
+
+def _columns(spec: Sealed, batch: pa.RecordBatch) -> list[_Column]:
+    return [_Column(batch.column(name), dtype) for name, dtype in spec.columns]
+
+
+def _group(code: int, dictionaries: list[list[str]]) -> tuple[str, ...]:
+    """The group columns' values of a group code (see split)."""
+    parts, rest = [], code
+    for dictionary in reversed(dictionaries):
+        rest, index = divmod(rest, len(dictionary) + 1)
+        parts.append(dictionary[index])
+    return tuple(reversed(parts))
 
 
 def _the_value(column: pa.Array, kept: np.ndarray | None = None) -> str | None:

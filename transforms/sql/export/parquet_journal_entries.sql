@@ -1,6 +1,7 @@
 -- Parquet: the journal entry lines of the selection, each with its allocation codes (a list of
 -- {axis, code}, ordered by axis; empty when the line has none), partitioned by administration,
--- fiscal year and period. Rows in the books' order (entry by entry: no sort of the whole year).
+-- fiscal year and period. Not sorted (no sort of the whole year), and in no promised order: a join
+-- does not keep its rows' order (docs/export.md says readers order by entry_id, line_no).
 -- Grain: one row per entry line.
 -- (flows/export.py writes one partition at a time: the codes of its entry ids only, so that the
 -- list per line is built for a month of an administration, not for the whole books. Measured at
