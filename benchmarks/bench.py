@@ -194,13 +194,14 @@ def reruns(folder: Path, db: Path, first: dict) -> None:
 
 def seal_cost(folder: Path, db: Path, sealed: dict) -> None:  # (beside db, removed after)
     """The same first run with the hashing of its rows switched off (the seal it writes is of no
-    rows), alternated with the sealed run: sealed (the first run), unsealed, sealed, unsealed.
-    The wall time sealing adds to a run, whatever of it overlaps DuckDB's work: the mean of the
-    sealed runs less the mean of the unsealed ones (one pair alone varied by several per cent)."""
+    rows), around the sealed runs: sealed (the first run), unsealed, unsealed, sealed. The wall
+    time sealing adds to a run, whatever of it overlaps DuckDB's work: the mean of the sealed runs
+    less the mean of the unsealed ones, in an order that cancels a machine's speed drifting
+    evenly during the four runs (it drifted by 10 % within a quarter of an hour here)."""
     times = {"sealed": [sealed["run"]], "unsealed": []}
     persist = {"sealed": [sealed["stages"].get("persist", 0.0)], "unsealed": []}
     hashing = [sealed["seal"].get("hashing (CPU, its own thread)", 0.0)]
-    for mode in ("unsealed", "first", "unsealed"):
+    for mode in ("unsealed", "unsealed", "first"):
         other = db.with_name(f"{db.stem}-{mode}.duckdb")
         out, _, _ = child(PIPELINE, str(folder), str(other), mode)
         for old in (other, Path(f"{other}.wal"), Path(f"{other}.log.jsonl")):

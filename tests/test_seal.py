@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import shutil
+import threading
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -353,3 +355,16 @@ def test_a_groups_rows_hashed_where_they_lie_or_taken_out_give_the_same_digests(
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(seal, "MIN_RUN_ROWS", threshold)
             assert _digests_by_split(spec, table, cuts) == want
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no thread priorities on this system")
+def test_the_hashing_thread_runs_below_the_runs_priority():
+    """DuckDB's insert threads go first; the hashing takes the CPU they leave."""
+    sealer = seal.RunSealer(1)
+    try:
+        own = sealer._pool.submit(
+            lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    finally:
+        sealer._pool.shutdown()
+    assert own == max(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+                      seal.HASHING_NICENESS)
