@@ -7,7 +7,7 @@ benchmarks/data/ and reused.
 
     python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas] [--no-reruns]
     python benchmarks/bench.py --exports-of books.duckdb   # only the exports, of existing books
-    python benchmarks/bench.py --sizes 10000000 --seal-cost  # + each run again without hashing
+    python benchmarks/bench.py --sizes 10000000 --seal-cost  # + unsealed, unsealed, sealed
 
 Beside each first run: the same input again on its books, and a month-end run on books that a run
 to the 15th wrote (half the lines already invoiced), each with its ratio to the first run.
@@ -229,7 +229,8 @@ def main() -> None:
     parser.add_argument("--exports-of", type=Path, help="only the exports, of these books")
     parser.add_argument("--no-exports", action="store_true", help="no exports after the runs")
     parser.add_argument("--seal-cost", action="store_true",
-                        help="after each first run, the same run without hashing (sealing's cost)")
+                        help="after each first run: unsealed, unsealed, sealed again (sealing's "
+                             "cost, the mean of the sealed runs less that of the unsealed)")
     args = parser.parse_args()
     if args.exports_of:
         print(f"journalize export of {args.exports_of} — {os.cpu_count()} cores")

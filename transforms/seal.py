@@ -237,7 +237,6 @@ class _Column:
         else:
             hasher.values.update(bytes((stop - start) * self.width))
 
-
     def feed_rows(self, hasher: _ColumnHasher, rows: np.ndarray, starts: list[int],
                   stops: list[int]) -> None:
         """The bytes of the rows at positions ``rows`` (ascending), which are the runs
@@ -282,10 +281,6 @@ class Rows:
 
     def __init__(self, batch: pa.RecordBatch, positions: np.ndarray, columns: list) -> None:
         self.batch, self.positions, self.columns = batch, positions, columns
-
-    @property
-    def num_rows(self) -> int:
-        return len(self.positions)
 
 
 def _runs(positions: np.ndarray) -> tuple[list[int], list[int]]:
@@ -416,8 +411,6 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
         dictionary = ["" if v is None else str(v) for v in encoded.dictionary.to_pylist()]
         codes = codes * (len(dictionary) + 1) + indices
         dictionaries.append(dictionary)
-    # the kept rows grouped by one stable sort (each group's rows keep their order), then each
-    # group a slice of it: one copy of the batch, not one per group
     rows = np.arange(batch.num_rows) if kept is None else kept
     if len(rows) >= MIN_RUN_ROWS * _run_count(rows, codes[rows]):
         columns = _columns(spec, batch)  # (long runs: each group hashed where its rows lie)
@@ -425,6 +418,8 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
         for index, code in enumerate(values):
             yield _group(int(code), dictionaries), Rows(batch, rows[inverse == index], columns)
         return
+    # short runs: the kept rows grouped by one stable sort (each group's rows keep their order),
+    # then each group a slice of it: one copy of the batch, not one per group
     order = rows[np.argsort(codes[rows], kind="stable")]
     grouped = batch.take(pa.array(order))
     values, starts, counts = np.unique(codes[order], return_index=True, return_counts=True)
