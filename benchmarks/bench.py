@@ -7,7 +7,7 @@ benchmarks/data/ and reused.
 
     python benchmarks/bench.py [--sizes 100000,1000000,10000000] [--no-pandas] [--no-reruns]
     python benchmarks/bench.py --exports-of books.duckdb   # only the exports, of existing books
-    python benchmarks/bench.py --sizes 10000000 --seal-cost  # + unsealed, unsealed, sealed
+    python benchmarks/bench.py --sizes 10000000 --seal-cost 2  # + 2 × unsealed, sealed, sealed, unsealed
 
 Beside each first run: the same input again on its books, and a month-end run on books that a run
 to the 15th wrote (half the lines already invoiced), each with its ratio to the first run.
@@ -192,33 +192,53 @@ def reruns(folder: Path, db: Path, first: dict) -> None:
                                            for stage, seconds in out["stages"].items()))
 
 
-def seal_cost(folder: Path, db: Path, sealed: dict) -> None:  # (beside db, removed after)
+SEALING_STAGES = ("persist", "stock", "close")  # (where the hashing thread works, and the seal is written)
+
+
+def seal_cost(folder: Path, db: Path, blocks: int) -> None:  # (beside db, removed after)
     """The same first run with the hashing of its rows switched off (the seal it writes is of no
-    rows), around the sealed runs: sealed (the first run), unsealed, unsealed, sealed. The wall
-    time sealing adds to a run, whatever of it overlaps DuckDB's work: the mean of the sealed runs
-    less the mean of the unsealed ones, in an order that cancels a machine's speed drifting
-    evenly during the four runs (it drifted by 10 % within a quarter of an hour here)."""
-    times = {"sealed": [sealed["run"]], "unsealed": []}
-    persist = {"sealed": [sealed["stages"].get("persist", 0.0)], "unsealed": []}
-    hashing = [sealed["seal"].get("hashing (CPU, its own thread)", 0.0)]
-    for mode in ("unsealed", "unsealed", "first"):
-        other = db.with_name(f"{db.stem}-{mode}.duckdb")
-        out, _, _ = child(PIPELINE, str(folder), str(other), mode)
-        for old in (other, Path(f"{other}.wal"), Path(f"{other}.log.jsonl")):
-            old.unlink(missing_ok=True)
-        kind = "unsealed" if mode == "unsealed" else "sealed"
-        times[kind].append(out["run"])
-        persist[kind].append(out["stages"].get("persist", 0.0))
-        if kind == "sealed":
-            hashing.append(out["seal"].get("hashing (CPU, its own thread)", 0.0))
+    rows) against the run sealed, after the bench's first run (a warm-up here: the first run of a
+    bench is the slowest by far, its input files cold) in blocks of unsealed, sealed, sealed,
+    unsealed. The wall time sealing adds to a run, whatever of it overlaps DuckDB's work: the
+    mean of the sealed runs less the mean of the unsealed ones. Each block cancels a machine's
+    speed drifting evenly during its four runs (it drifted by 10 % within a quarter of an hour
+    here); the blocks' own figures show how far one block can be trusted. Beside the whole run,
+    the stages sealing works in (SEALING_STAGES): the other stages run the same code either way,
+    and what they vary by from run to run is noise only."""
+    times: dict[str, list[float]] = {"sealed": [], "unsealed": []}
+    stages: dict[str, list[float]] = {"sealed": [], "unsealed": []}
+    hashing, costs = [], []
+    for _ in range(blocks):
+        block: dict[str, list[float]] = {"sealed": [], "unsealed": []}
+        block_stages: dict[str, list[float]] = {"sealed": [], "unsealed": []}
+        for mode in ("unsealed", "first", "first", "unsealed"):
+            other = db.with_name(f"{db.stem}-{mode}.duckdb")
+            out, _, _ = child(PIPELINE, str(folder), str(other), mode)
+            for old in (other, Path(f"{other}.wal"), Path(f"{other}.log.jsonl")):
+                old.unlink(missing_ok=True)
+            kind = "unsealed" if mode == "unsealed" else "sealed"
+            sealing = sum(out["stages"].get(stage, 0.0) for stage in SEALING_STAGES)
+            for into, value in ((block, out["run"]), (times, out["run"]),
+                                (block_stages, sealing), (stages, sealing)):
+                into[kind].append(value)
+            if kind == "sealed":
+                hashing.append(out["seal"].get("hashing (CPU, its own thread)", 0.0))
+            print(f"   … {kind} {out['run']:.1f} s ({' + '.join(SEALING_STAGES)} {sealing:.1f} s)",
+                  flush=True)  # (a bench of many minutes)
+        unsealed = sum(block["unsealed"]) / 2
+        costs.append(((sum(block["sealed"]) / 2 - unsealed) / unsealed,
+                      (sum(block_stages["sealed"]) - sum(block_stages["unsealed"])) / 2 / unsealed))
     mean = {kind: sum(values) / len(values) for kind, values in times.items()}
-    cost = mean["sealed"] - mean["unsealed"]
+    in_stages = {kind: sum(values) / len(values) for kind, values in stages.items()}
+    cost, stage_cost = mean["sealed"] - mean["unsealed"], in_stages["sealed"] - in_stages["unsealed"]
     for kind in ("sealed", "unsealed"):
-        print(f"   {kind:>8} runs: " + ", ".join(f"{t:.1f} s (persist {p:.1f})" for t, p in
-                                                zip(times[kind], persist[kind], strict=True)))
-    print(f"   sealing's wall cost: {cost:+.1f} s ({cost / mean['unsealed']:+.1%} of the unsealed "
-          f"run's {mean['unsealed']:.1f} s; hashing CPU "
-          f"{sum(hashing) / len(hashing):.1f} s per sealed run)")
+        print(f"   {kind:>8} runs: " + ", ".join(f"{t:.1f} s ({p:.1f})" for t, p in
+                                                zip(times[kind], stages[kind], strict=True)))
+    print(f"   sealing's wall cost: {cost:+.1f} s on the whole runs ({cost / mean['unsealed']:+.1%} "
+          f"of the unsealed run's {mean['unsealed']:.1f} s), {stage_cost:+.1f} s in "
+          f"{' + '.join(SEALING_STAGES)} ({stage_cost / mean['unsealed']:+.1%}); blocks "
+          + ", ".join(f"{whole:+.1%} / {part:+.1%}" for whole, part in costs)
+          + f"; hashing CPU {sum(hashing) / len(hashing):.1f} s per sealed run")
 
 
 def main() -> None:
@@ -228,9 +248,10 @@ def main() -> None:
     parser.add_argument("--no-reruns", action="store_true", help="only first runs")
     parser.add_argument("--exports-of", type=Path, help="only the exports, of these books")
     parser.add_argument("--no-exports", action="store_true", help="no exports after the runs")
-    parser.add_argument("--seal-cost", action="store_true",
-                        help="after each first run: unsealed, unsealed, sealed again (sealing's "
-                             "cost, the mean of the sealed runs less that of the unsealed)")
+    parser.add_argument("--seal-cost", type=int, default=0, metavar="BLOCKS",
+                        help="after each first run, BLOCKS times: unsealed, sealed, sealed, "
+                             "unsealed (sealing's cost, the mean of the sealed runs less that of "
+                             "the unsealed)")
     args = parser.parse_args()
     if args.exports_of:
         print(f"journalize export of {args.exports_of} — {os.cpu_count()} cores")
@@ -256,7 +277,7 @@ def main() -> None:
             f"{what} {seconds:.2f} s" for what, seconds in out["seal"].items())
               + f"; {sum(out['seal'].values()) / out['run']:.1%} of the run if none of it overlapped")
         if args.seal_cost:
-            seal_cost(folder, db, out)
+            seal_cost(folder, db, args.seal_cost)
         floor, _, _ = child(WRITE_FLOOR, str(db), str(DATA / f"{label(lines)}-copy.duckdb"))
         print(f"   write floor: writing those rows alone into a fresh database takes "
               f"{floor['run']:.1f} s")

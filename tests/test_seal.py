@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pytest
 from builders import query
@@ -329,10 +330,10 @@ def _digests_by_split(spec: seal.Sealed, table: pa.Table, cuts: list[int]) -> li
        cuts=st.lists(st.integers(min_value=1, max_value=2000), max_size=4, unique=True))
 def test_a_groups_rows_hashed_where_they_lie_or_taken_out_give_the_same_digests(
         table_name, runs, open_every, cuts):
-    """Rows of several groups in one batch are hashed where they lie when they come in long runs
-    (seal.Rows) and taken into a batch of their own otherwise: both give the digests of each
-    group's rows fed alone, however the batches are cut (and, for billable_lines, with the rows
-    not invoiced left out)."""
+    """Rows of several groups in one batch are hashed where they lie (seal.Rows), a text column's
+    bytes run by run where the runs are long and gathered by take where they are short: each way
+    gives the digests of each group's rows fed alone, however the batches are cut (and, for
+    billable_lines, with the rows not invoiced left out)."""
     spec = seal.BY_TABLE[table_name]
     groups = [group for group, length in runs for _ in range(length)]
     status = ["open" if open_every and i % open_every == 3 else "invoiced"
@@ -350,11 +351,40 @@ def test_a_groups_rows_hashed_where_they_lie_or_taken_out_give_the_same_digests(
     want = [(c.admin_id, c.journal_code, c.chunk, c.rows, c.first_row, c.last_row, c.digest)
             for c in expected.finish()]
 
-    assert _digests_by_split(spec, table, cuts) == want  # (long runs: hashed where they lie)
-    for threshold in (10**9, 1):  # every batch of several groups taken; hashed where it lies
-        with pytest.MonkeyPatch.context() as patch:
+    assert _digests_by_split(spec, table, cuts) == want
+    for threshold, many in ((10**9, 16), (1, 16), (48, 0)):  # every text gathered by take; every
+        with pytest.MonkeyPatch.context() as patch:  # text run by run; groups found by a sort
             patch.setattr(seal, "MIN_RUN_ROWS", threshold)
+            patch.setattr(seal, "MANY_GROUPS", many)
             assert _digests_by_split(spec, table, cuts) == want
+
+
+def test_text_whose_nulls_keep_bytes_is_hashed_the_same_gathered_or_run_by_run():
+    """Arrow lets a NULL text keep bytes under it (another writer's leftovers); take drops them.
+    A column like that is hashed run by run whatever its runs, so both ways give one digest."""
+    spec = seal.Sealed("invoices", (("text", pa.string()),), key=("text",))  # (one column)
+    values = ["ab", "cd", "ef", "gh"] * 8
+    offsets = pa.array([2 * i for i in range(len(values) + 1)], pa.int32()).buffers()[1]
+    valid = pa.array([i % 3 != 1 for i in range(len(values))]).buffers()[1]  # (NULLs over "cd" …)
+    text = pa.StringArray.from_buffers(len(values), offsets, pa.py_buffer("".join(values).encode()),
+                                       valid)
+    batch = pa.record_batch({"text": text, "admin_id": ["A"] * len(values),
+                             "journal_code": [["VK", "MEM"][i % 2] for i in range(len(values))]})
+    taken = text.take(pa.array([0, 1]))  # (take drops the bytes under the NULL)
+    assert np.frombuffer(taken.buffers()[1], np.int32, 3, taken.offset * 4).tolist() == [0, 2, 2]
+
+    def digests() -> list[str]:
+        hasher = seal.Hasher()
+        for (admin, journal), rows in seal.split(spec, batch, "admin_id", "journal_code"):
+            hasher.feed(spec, 1, admin, journal, rows)
+        return [c.digest for c in hasher.finish()]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seal, "MIN_RUN_ROWS", 1)
+        run_by_run = digests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(seal, "MIN_RUN_ROWS", 10**9)
+        assert digests() == run_by_run
 
 
 @pytest.mark.skipif(not hasattr(os, "setpriority"), reason="no thread priorities on this system")

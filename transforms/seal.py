@@ -38,6 +38,7 @@ write the database file from writing it (authorisations guard against mistakes o
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 import time
@@ -52,10 +53,13 @@ import pyarrow.compute as pc
 
 FORMAT = 2
 CHUNK_ROWS = 16_384
-# a batch of several groups whose rows lie in runs of at least this many rows on average: each
-# group's rows hashed where they lie (a hash update per run of text); shorter runs: the batch
-# taken in group order (one copy of it), which costs less than many small updates
-MIN_RUN_ROWS = 16
+# a group's rows are hashed where they lie in their batch (nothing copied but the fixed-width
+# values of those rows); a text column's bytes run by run of consecutive rows where the runs
+# average at least MIN_RUN_ROWS rows, else gathered by Arrow (take) and hashed in one update (a
+# hash update per run costs about what taking 50 rows does; at 1M lines, thresholds from 16 to
+# 512 and "always take" measured within noise of each other)
+MIN_RUN_ROWS = 48
+MANY_GROUPS = 16  # groups in a batch beyond which they are found by a sort (verify of many runs)
 QUEUED_BATCHES = 4  # batches that may wait for the hashing thread while the books take more
 GENESIS = "0" * 64  # the previous seal of a chain's first link
 SEP = "\x1f"
@@ -184,7 +188,7 @@ class _Column:
     """One column of a batch as its canonical byte streams (see the module's docstring), made
     once per batch, so that the rows of any chunk are hashed by slicing them."""
 
-    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width")
+    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width", "text")
 
     def __init__(self, array: pa.Array, dtype: pa.DataType) -> None:
         wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
@@ -193,7 +197,7 @@ class _Column:
         rows = len(array)
         buffers = array.buffers()
         self.nulls = 1 - _bits(buffers[0], array.offset, rows, default=1)  # 1 where NULL
-        self.lengths = self.offsets = self.data = self.values = None
+        self.lengths = self.offsets = self.data = self.values = self.text = None
         self.width = 0
         if pa.types.is_string(dtype):
             if buffers[1] is None:
@@ -203,8 +207,13 @@ class _Column:
                                     count=rows + 1, offset=array.offset * (8 if wide else 4))
             self.offsets, self.data = offsets, buffers[2]
             lengths = np.diff(offsets).astype(np.int32, copy=False)
-            self.lengths = np.where(self.nulls, 0, lengths).astype(np.int32) if array.null_count \
-                else lengths
+            if array.null_count:
+                self.lengths = np.where(self.nulls, 0, lengths).astype(np.int32)
+                clean = not lengths[self.nulls.astype(bool)].any()
+            else:
+                self.lengths, clean = lengths, True
+            # (rows gathered by take: only where no NULL leaves bytes behind, which take drops)
+            self.text = array if clean else None
         elif pa.types.is_boolean(dtype):  # (NULL as false)
             self.values = _bits(buffers[1], array.offset, rows, default=0) & (1 - self.nulls)
         else:
@@ -243,15 +252,25 @@ class _Column:
         [starts[i], stops[i]) of consecutive rows, into a chunk's column hasher: the same bytes
         as those rows taken into a batch of their own and fed whole."""
         hasher.feed_nulls(self.nulls[rows])
-        if self.lengths is not None:  # text: its bytes run by run (no copy of the values)
+        if self.lengths is not None:  # text
             lengths = self.lengths[rows]
             hasher.lengths.update(lengths)
-            if self.data is not None and lengths.any():
-                data, offsets = memoryview(self.data), self.offsets
-                for first, last in zip(offsets[starts].tolist(), offsets[stops].tolist(),
-                                       strict=True):
-                    if last > first:
-                        hasher.values.update(data[first:last])
+            if self.data is None or not lengths.any():
+                return
+            if self.text is not None and len(starts) * MIN_RUN_ROWS > len(rows):
+                taken = self.text.take(pa.array(rows))  # (short runs: their bytes in one piece)
+                _, offsets, data = taken.buffers()
+                kind = np.int64 if pa.types.is_large_string(taken.type) else np.int32
+                offsets = np.frombuffer(offsets, dtype=kind, count=len(taken) + 1,
+                                        offset=taken.offset * np.dtype(kind).itemsize)
+                first, last = int(offsets[0]), int(offsets[-1])
+                hasher.values.update(memoryview(data)[first:last])
+                return
+            data, offsets = memoryview(self.data), self.offsets  # (long runs: run by run)
+            for first, last in zip(offsets[starts].tolist(), offsets[stops].tolist(),
+                                   strict=True):
+                if last > first:
+                    hasher.values.update(data[first:last])
         elif self.values is not None:
             hasher.values.update(np.ascontiguousarray(self.values[rows]))
         else:
@@ -379,8 +398,8 @@ class Hasher:
 def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
           run: str | None = None) -> Iterator[tuple[tuple, pa.RecordBatch | Rows]]:
     """A batch's rows by (run, administration, journal), each group's rows in their order within
-    the batch (only the invoiced rows of billable_lines): a batch of their own, or, where the
-    groups' rows lie in long runs, the rows where they lie (Rows: nothing copied)."""
+    the batch (only the invoiced rows of billable_lines): the batch itself when it is one group,
+    else each group's rows where they lie (Rows: nothing copied before they are hashed)."""
     kept = None  # the rows to hash (None: every row)
     if spec.only_invoiced:
         status = batch.column("status")
@@ -392,16 +411,9 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
     if not batch.num_rows:
         return
     names = ([run] if run is not None else []) + [admin, journal]
-    sealed = [name for name, _ in spec.columns]  # (only these are copied when rows are taken)
-    batch = batch.select(list(dict.fromkeys(names + sealed)))
     one = [_the_value(batch.column(name), kept) for name in names]
     if all(value is not None for value in one):  # (the usual batch: one group)
-        if kept is None:
-            yield tuple(one), batch
-        elif len(kept) >= MIN_RUN_ROWS * _run_count(kept):
-            yield tuple(one), Rows(batch, kept, _columns(spec, batch))
-        else:
-            yield tuple(one), batch.take(pa.array(kept))
+        yield tuple(one), (batch if kept is None else Rows(batch, kept, _columns(spec, batch)))
         return
     codes = np.zeros(batch.num_rows, dtype=np.int64)
     dictionaries = []
@@ -412,27 +424,18 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
         codes = codes * (len(dictionary) + 1) + indices
         dictionaries.append(dictionary)
     rows = np.arange(batch.num_rows) if kept is None else kept
-    if len(rows) >= MIN_RUN_ROWS * _run_count(rows, codes[rows]):
-        columns = _columns(spec, batch)  # (long runs: each group hashed where its rows lie)
-        values, inverse = np.unique(codes[rows], return_inverse=True)
-        for index, code in enumerate(values):
-            yield _group(int(code), dictionaries), Rows(batch, rows[inverse == index], columns)
+    codes = codes[rows]
+    columns = _columns(spec, batch)  # (made once, for every group of the batch)
+    present = np.flatnonzero(np.bincount(codes)) if codes.max() < 4 * len(codes) + 1024 \
+        else np.unique(codes)
+    if len(present) <= MANY_GROUPS:  # (a handful, as a run's batches have: no sort)
+        for code in present.tolist():
+            yield _group(code, dictionaries), Rows(batch, rows[codes == code], columns)
         return
-    # short runs: the kept rows grouped by one stable sort (each group's rows keep their order),
-    # then each group a slice of it: one copy of the batch, not one per group
-    order = rows[np.argsort(codes[rows], kind="stable")]
-    grouped = batch.take(pa.array(order))
-    values, starts, counts = np.unique(codes[order], return_index=True, return_counts=True)
-    for code, start, count in zip(values, starts, counts, strict=True):
-        yield _group(int(code), dictionaries), grouped.slice(int(start), int(count))
-
-
-def _run_count(rows: np.ndarray, codes: np.ndarray | None = None) -> int:
-    """How many runs of consecutive rows (of one group) the ascending positions make."""
-    breaks = np.diff(rows) != 1
-    if codes is not None:
-        breaks |= np.diff(codes) != 0
-    return 1 + int(np.count_nonzero(breaks))
+    order = np.argsort(codes, kind="stable")  # (many: one sort, each group's rows in order)
+    bounds = np.searchsorted(codes[order], present).tolist() + [len(order)]
+    for code, (start, stop) in zip(present.tolist(), itertools.pairwise(bounds), strict=True):
+        yield _group(code, dictionaries), Rows(batch, rows[order[start:stop]], columns)
 
 
 def _columns(spec: Sealed, batch: pa.RecordBatch) -> list[_Column]:
