@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench graph docs clean
+.PHONY: run test lint check bench bench-seal graph docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ docs: $(STAMP)  ## docs/input-tables.md, the input contract, from the pandera sc
 
 bench: $(STAMP)  ## full pipeline at 100k, 1M and 10M lines (+ pandas reference at 1M); prints figures
 	$(BIN)/python benchmarks/bench.py
+
+bench-seal: $(STAMP)  ## what sealing costs a 10M-line run: a warm-up, then 3 blocks of unsealed, sealed, sealed, unsealed runs (about 45 min)
+	$(BIN)/python benchmarks/bench.py --sizes 10000000 --no-pandas --no-reruns --no-exports --seal-cost 3
 
 clean:
 	rm -rf $(VENV) data/journalize.duckdb data/journalize.duckdb.log.jsonl *.egg-info .pytest_cache .hypothesis

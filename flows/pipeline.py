@@ -127,6 +127,7 @@ def run_month_end(
         _record_run(books, con, run_id, params, started, inputs.result(), sealer.close(books))
         result = summarise(books, con, run_id, params)
         result.seal_seconds = {"hashing (CPU, its own thread)": sealer.hash_seconds,
+                               "the books waiting for it": sealer.wait_seconds,
                                "waiting for it and writing the seal": sealer.close_seconds}
         hold_point("commit")
         return result

@@ -398,3 +398,85 @@ def test_the_hashing_thread_runs_below_the_runs_priority():
         sealer._pool.shutdown()
     assert own == max(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
                       seal.HASHING_NICENESS)
+
+
+def _sealed_stream(sealer: seal.RunSealer, batches: int) -> list[pa.RecordBatch]:
+    spec = seal.BY_TABLE["journal_entries"]
+    table = _rows_of(spec, [("NL01", "VK")] * 64, ["invoiced"] * 64)
+    batch = table.combine_chunks().to_batches()[0]
+    reader = pa.RecordBatchReader.from_batches(batch.schema, [batch] * batches)
+    return list(sealer.stream("journal_entries", reader))
+
+
+def test_the_batches_waiting_for_the_hashing_thread_are_bounded_by_their_bytes(monkeypatch):
+    """The books wait for the hashing thread rather than hold more than QUEUED_BYTES of batches
+    it has not hashed yet (the batch it is given always goes: one batch is never too many)."""
+    queued: list[int] = []
+    hash_batch = seal.RunSealer._hash
+
+    def slow(self, *args):
+        queued.append(self._queued)
+        threading.Event().wait(0.005)
+        hash_batch(self, *args)
+
+    monkeypatch.setattr(seal.RunSealer, "_hash", slow)
+    monkeypatch.setattr(seal, "QUEUED_BYTES", 1)
+    sealer = seal.RunSealer(1)
+    streamed = _sealed_stream(sealer, 20)
+    sealer._pool.shutdown()  # (every batch hashed)
+    assert len(streamed) == 20 and len(queued) == 20
+    assert max(queued) <= streamed[0].nbytes and sealer.wait_seconds > 0
+    assert sum(c.rows for c in sealer.hasher.finish()) == 20 * 64  # (every batch hashed)
+
+
+def test_a_failure_in_the_hashing_thread_stops_the_run(monkeypatch):
+    """A batch the hashing thread could not hash is not lost: the error reaches the run (which
+    then writes nothing), from the stream or at the latest when the seal is written."""
+    calls = []
+    hash_batch = seal.RunSealer._hash
+
+    def fail(self, *args):  # (the first batch: long done when the last are streamed)
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("hashing failed")
+        hash_batch(self, *args)
+
+    monkeypatch.setattr(seal.RunSealer, "_hash", fail)
+    sealer = seal.RunSealer(1)
+    with pytest.raises(RuntimeError, match="hashing failed"), duckdb.connect() as books:
+        _sealed_stream(sealer, 40)
+        sealer.close(books)
+
+
+def _filled(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The column with a value of its type for each NULL."""
+    kind = column.type
+    value = ("x" if pa.types.is_string(kind) else False if pa.types.is_boolean(kind)
+             else D(0) if pa.types.is_decimal(kind) else 0)
+    return column.fill_null(pa.scalar(value, kind))
+
+
+@pytest.mark.parametrize("cut", [8, 13, 16_384 + 3])
+def test_batches_without_nulls_hash_their_null_bits_like_any_other(cut):
+    """A batch whose columns hold no NULL skips gathering its "is NULL" bits: they are the same
+    zero bits, also where a batch ends within a byte or a chunk and the next one holds NULLs."""
+    spec = seal.BY_TABLE["invoice_vat"]
+    table = _rows_of(spec, [("NL01", "VK")] * (cut + 40), ["invoiced"] * (cut + 40))
+    head = table.slice(0, cut)
+    head = pa.table({name: _filled(column) if name in dict(spec.columns) else column
+                     for name, column in zip(head.column_names, head.columns, strict=True)})
+    assert not any(column.null_count for column in head.columns)
+    whole = pa.concat_tables([head, table.slice(cut)]).combine_chunks()
+
+    def digests(batches: list[pa.RecordBatch]) -> list[str]:
+        hasher = seal.Hasher()
+        for batch in batches:
+            for (run, admin, journal), part in seal.split(
+                    spec, batch, seal.SEAL_ADMIN, seal.SEAL_JOURNAL, "run_id"):
+                hasher.feed(spec, int(run), admin, journal, part)
+        return [c.digest for c in hasher.finish()]
+
+    one = whole.to_batches(max_chunksize=10**9)
+    assert sum(column.null_count for column in one[0].columns) > 0  # (hashed with its NULL bits)
+    cut_batches = [*whole.slice(0, cut).to_batches(), *whole.slice(cut).to_batches()]
+    assert digests(cut_batches) == digests(one)

@@ -42,6 +42,7 @@ import itertools
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,7 +61,12 @@ CHUNK_ROWS = 16_384
 # 512 and "always take" measured within noise of each other)
 MIN_RUN_ROWS = 48
 MANY_GROUPS = 16  # groups in a batch beyond which they are found by a sort (verify of many runs)
-QUEUED_BATCHES = 4  # batches that may wait for the hashing thread while the books take more
+# batches (and their bytes) that may wait for the hashing thread while the books take more: the
+# thread runs at a lower priority (HASHING_NICENESS) and falls behind while DuckDB keeps both
+# cores busy; then the books wait for it (measured at 1M lines: 0.5-0.8 s with 4 batches, none
+# with 16)
+QUEUED_BATCHES = 16
+QUEUED_BYTES = 512 * 2**20
 GENESIS = "0" * 64  # the previous seal of a chain's first link
 SEP = "\x1f"
 
@@ -174,6 +180,13 @@ class _ColumnHasher:
             self.nulls.update(np.packbits(bits[:whole], bitorder="little"))
         self.pending = bits[whole:]
 
+    def feed_valid(self, rows: int) -> None:
+        """``rows`` rows none of which is NULL (a column without NULLs: no bits to gather)."""
+        if len(self.pending) or rows & 7:
+            self.feed_nulls(np.zeros(rows, dtype=np.uint8))
+        else:
+            self.nulls.update(bytes(rows >> 3))
+
     def hexdigest(self) -> str:
         if len(self.pending):  # (the chunk's last rows: a byte padded with zero bits)
             self.nulls.update(np.packbits(self.pending, bitorder="little"))
@@ -188,7 +201,7 @@ class _Column:
     """One column of a batch as its canonical byte streams (see the module's docstring), made
     once per batch, so that the rows of any chunk are hashed by slicing them."""
 
-    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width", "text")
+    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width", "text", "any_null")
 
     def __init__(self, array: pa.Array, dtype: pa.DataType) -> None:
         wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
@@ -196,7 +209,9 @@ class _Column:
             array = array.cast(dtype)
         rows = len(array)
         buffers = array.buffers()
-        self.nulls = 1 - _bits(buffers[0], array.offset, rows, default=1)  # 1 where NULL
+        self.any_null = bool(array.null_count)
+        self.nulls = 1 - _bits(buffers[0], array.offset, rows, default=1) if self.any_null \
+            else None  # 1 where NULL (None: no NULL)
         self.lengths = self.offsets = self.data = self.values = self.text = None
         self.width = 0
         if pa.types.is_string(dtype):
@@ -215,7 +230,9 @@ class _Column:
             # (rows gathered by take: only where no NULL leaves bytes behind, which take drops)
             self.text = array if clean else None
         elif pa.types.is_boolean(dtype):  # (NULL as false)
-            self.values = _bits(buffers[1], array.offset, rows, default=0) & (1 - self.nulls)
+            self.values = _bits(buffers[1], array.offset, rows, default=0)
+            if self.any_null:
+                self.values &= 1 - self.nulls
         else:
             decimal = pa.types.is_decimal(dtype)  # (at most 18 digits: its low 8 bytes are exact)
             self.width = 8 if decimal else dtype.bit_width // 8
@@ -224,9 +241,9 @@ class _Column:
             if decimal:
                 values = np.frombuffer(buffers[1], dtype=np.int64, count=rows * 2,
                                        offset=array.offset * 16)[::2].copy()
-            else:
-                values = np.frombuffer(buffers[1], dtype=np.uint8, count=rows * self.width,
-                                       offset=array.offset * self.width).reshape(rows, self.width)
+            else:  # (as little-endian integers of their width: one gather per row)
+                values = np.frombuffer(buffers[1], dtype=f"<u{self.width}", count=rows,
+                                       offset=array.offset * self.width)
             if array.null_count:  # the bytes under a NULL are whatever the writer left: zero them
                 values = values.copy() if not decimal else values
                 values[self.nulls.astype(bool)] = 0
@@ -234,7 +251,10 @@ class _Column:
 
     def feed(self, hasher: _ColumnHasher, start: int, stop: int) -> None:
         """The bytes of rows [start, stop) into a chunk's column hasher."""
-        hasher.feed_nulls(self.nulls[start:stop])
+        if self.any_null:
+            hasher.feed_nulls(self.nulls[start:stop])
+        else:
+            hasher.feed_valid(stop - start)
         if self.lengths is not None:  # text
             lengths = self.lengths[start:stop]
             hasher.lengths.update(lengths)
@@ -251,7 +271,10 @@ class _Column:
         """The bytes of the rows at positions ``rows`` (ascending), which are the runs
         [starts[i], stops[i]) of consecutive rows, into a chunk's column hasher: the same bytes
         as those rows taken into a batch of their own and fed whole."""
-        hasher.feed_nulls(self.nulls[rows])
+        if self.any_null:
+            hasher.feed_nulls(self.nulls[rows])
+        else:
+            hasher.feed_valid(len(rows))
         if self.lengths is not None:  # text
             lengths = self.lengths[rows]
             hasher.lengths.update(lengths)
@@ -496,9 +519,11 @@ class RunSealer:
         self.hasher = Hasher()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal",
                                         initializer=_lower_priority)
-        self._pending: list[Future] = []
+        self._pending: deque[tuple[Future, int]] = deque()  # (batches not yet hashed, bytes)
+        self._queued = 0  # (their bytes)
         # what sealing cost: CPU seconds of the hashing thread, wall seconds of writing the seal
         self.hash_seconds = 0.0
+        self.wait_seconds = 0.0  # (the books' stream waiting for the hashing thread to catch up)
         self.close_seconds = 0.0
 
     def stream(self, table: str, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
@@ -511,9 +536,18 @@ class RunSealer:
 
         def batches() -> Iterator[pa.RecordBatch]:
             for batch in reader:
-                if len(self._pending) >= QUEUED_BATCHES:  # (bounded: the batches wait in memory)
-                    self._pending[-QUEUED_BATCHES].result()
-                self._pending.append(self._pool.submit(self._hash, spec, batch, admin, journal))
+                size = batch.nbytes
+                waited = time.perf_counter()
+                while self._pending and (self._pending[0][0].done()
+                                         or len(self._pending) >= QUEUED_BATCHES
+                                         or self._queued + size > QUEUED_BYTES):
+                    future, hashed = self._pending.popleft()  # (the oldest: hashed, or waited for)
+                    future.result()  # (a failure in the hashing thread is raised here)
+                    self._queued -= hashed
+                self.wait_seconds += time.perf_counter() - waited
+                self._pending.append((self._pool.submit(self._hash, spec, batch, admin, journal),
+                                      size))
+                self._queued += size
                 yield batch
 
         return pa.RecordBatchReader.from_batches(reader.schema, batches())
@@ -527,7 +561,7 @@ class RunSealer:
     def close(self, books: duckdb.DuckDBPyConnection) -> str:
         """Write the run's chunks and links into the books; the run's seal."""
         started = time.perf_counter()
-        for future in self._pending:
+        for future, _ in self._pending:
             future.result()  # (in order: the hasher sees the batches as the books stored them)
         self._pool.shutdown()
         books_seal = _seal(books, self.run_id, self.hasher.finish())
