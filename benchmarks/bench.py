@@ -209,8 +209,6 @@ def seal_cost(folder: Path, db: Path, blocks: int) -> None:  # (beside db, remov
     stages: dict[str, list[float]] = {"sealed": [], "unsealed": []}
     hashing, costs = [], []
     for _ in range(blocks):
-        block: dict[str, list[float]] = {"sealed": [], "unsealed": []}
-        block_stages: dict[str, list[float]] = {"sealed": [], "unsealed": []}
         for mode in ("unsealed", "first", "first", "unsealed"):
             other = db.with_name(f"{db.stem}-{mode}.duckdb")
             out, _, _ = child(PIPELINE, str(folder), str(other), mode)
@@ -218,16 +216,15 @@ def seal_cost(folder: Path, db: Path, blocks: int) -> None:  # (beside db, remov
                 old.unlink(missing_ok=True)
             kind = "unsealed" if mode == "unsealed" else "sealed"
             sealing = sum(out["stages"].get(stage, 0.0) for stage in SEALING_STAGES)
-            for into, value in ((block, out["run"]), (times, out["run"]),
-                                (block_stages, sealing), (stages, sealing)):
-                into[kind].append(value)
+            times[kind].append(out["run"])
+            stages[kind].append(sealing)
             if kind == "sealed":
                 hashing.append(out["seal"].get("hashing (CPU, its own thread)", 0.0))
             print(f"   … {kind} {out['run']:.1f} s ({' + '.join(SEALING_STAGES)} {sealing:.1f} s)",
                   flush=True)  # (a bench of many minutes)
-        unsealed = sum(block["unsealed"]) / 2
-        costs.append(((sum(block["sealed"]) / 2 - unsealed) / unsealed,
-                      (sum(block_stages["sealed"]) - sum(block_stages["unsealed"])) / 2 / unsealed))
+        unsealed = sum(times["unsealed"][-2:]) / 2  # (the block's two runs of each kind)
+        costs.append(((sum(times["sealed"][-2:]) / 2 - unsealed) / unsealed,
+                      (sum(stages["sealed"][-2:]) - sum(stages["unsealed"][-2:])) / 2 / unsealed))
     mean = {kind: sum(values) / len(values) for kind, values in times.items()}
     in_stages = {kind: sum(values) / len(values) for kind, values in stages.items()}
     cost, stage_cost = mean["sealed"] - mean["unsealed"], in_stages["sealed"] - in_stages["unsealed"]

@@ -201,7 +201,7 @@ class _Column:
     """One column of a batch as its canonical byte streams (see the module's docstring), made
     once per batch, so that the rows of any chunk are hashed by slicing them."""
 
-    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width", "text", "any_null")
+    __slots__ = ("nulls", "lengths", "offsets", "data", "values", "width", "text")
 
     def __init__(self, array: pa.Array, dtype: pa.DataType) -> None:
         wide = pa.types.is_string(dtype) and pa.types.is_large_string(array.type)
@@ -209,8 +209,7 @@ class _Column:
             array = array.cast(dtype)
         rows = len(array)
         buffers = array.buffers()
-        self.any_null = bool(array.null_count)
-        self.nulls = 1 - _bits(buffers[0], array.offset, rows, default=1) if self.any_null \
+        self.nulls = 1 - _bits(buffers[0], array.offset, rows, default=1) if array.null_count \
             else None  # 1 where NULL (None: no NULL)
         self.lengths = self.offsets = self.data = self.values = self.text = None
         self.width = 0
@@ -231,7 +230,7 @@ class _Column:
             self.text = array if clean else None
         elif pa.types.is_boolean(dtype):  # (NULL as false)
             self.values = _bits(buffers[1], array.offset, rows, default=0)
-            if self.any_null:
+            if self.nulls is not None:
                 self.values &= 1 - self.nulls
         else:
             decimal = pa.types.is_decimal(dtype)  # (at most 18 digits: its low 8 bytes are exact)
@@ -251,7 +250,7 @@ class _Column:
 
     def feed(self, hasher: _ColumnHasher, start: int, stop: int) -> None:
         """The bytes of rows [start, stop) into a chunk's column hasher."""
-        if self.any_null:
+        if self.nulls is not None:
             hasher.feed_nulls(self.nulls[start:stop])
         else:
             hasher.feed_valid(stop - start)
@@ -271,7 +270,7 @@ class _Column:
         """The bytes of the rows at positions ``rows`` (ascending), which are the runs
         [starts[i], stops[i]) of consecutive rows, into a chunk's column hasher: the same bytes
         as those rows taken into a batch of their own and fed whole."""
-        if self.any_null:
+        if self.nulls is not None:
             hasher.feed_nulls(self.nulls[rows])
         else:
             hasher.feed_valid(len(rows))
@@ -449,6 +448,8 @@ def split(spec: Sealed, batch: pa.RecordBatch, admin: str, journal: str,
     rows = np.arange(batch.num_rows) if kept is None else kept
     codes = codes[rows]
     columns = _columns(spec, batch)  # (made once, for every group of the batch)
+    # the codes present: counted where their range is small (always, but for verify of many
+    # runs and administrations in one batch), else found by unique
     present = np.flatnonzero(np.bincount(codes)) if codes.max() < 4 * len(codes) + 1024 \
         else np.unique(codes)
     if len(present) <= MANY_GROUPS:  # (a handful, as a run's batches have: no sort)
